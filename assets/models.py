@@ -1,0 +1,3 @@
+"""assets models."""
+
+from django.db import models  # noqa: F401

@@ -1,0 +1,3 @@
+"""errors models."""
+
+from django.db import models  # noqa: F401

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class ForgeConfig(AppConfig):
+    """The project kernel: accounts' API tokens, health, the envelope, the demo seed."""
+
+    name = "forge"
+    verbose_name = "Forge"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from forge import openapi  # noqa: F401  (registers the bearer token scheme)

@@ -1,0 +1,99 @@
+"""drf-spectacular additions: the bearer token scheme and the envelope around every response."""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+from forge.exceptions import ErrorCode
+
+_JSON = "application/json"
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "forge.authentication.BearerTokenAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API token created on /account/ or POST /api/v1/tokens/.",
+        }
+
+
+def _envelope_components() -> dict:
+    return {
+        "EnvelopeMeta": {
+            "type": "object",
+            "required": ["request_id", "timestamp", "duration_ms"],
+            "properties": {
+                "request_id": {"type": "string"},
+                "timestamp": {"type": "string", "format": "date-time"},
+                "duration_ms": {"type": "number"},
+                "pagination": {"type": "object", "additionalProperties": True},
+            },
+        },
+        "EnvelopeError": {
+            "type": "object",
+            "required": ["code", "message", "details", "retryable"],
+            "properties": {
+                "code": {"type": "string", "enum": [c.value for c in ErrorCode]},
+                "message": {"type": "string"},
+                "details": {"nullable": True},
+                "retryable": {"type": "boolean"},
+            },
+        },
+        "ErrorEnvelope": {
+            "type": "object",
+            "required": ["data", "meta", "error"],
+            "properties": {
+                "data": {"nullable": True, "enum": [None]},
+                "meta": {"$ref": "#/components/schemas/EnvelopeMeta"},
+                "error": {"$ref": "#/components/schemas/EnvelopeError"},
+            },
+        },
+    }
+
+
+def _wrap(schema: dict) -> dict:
+    return {
+        "type": "object",
+        "required": ["data", "meta", "error"],
+        "properties": {
+            "data": schema,
+            "meta": {"$ref": "#/components/schemas/EnvelopeMeta"},
+            "error": {"nullable": True, "enum": [None]},
+        },
+    }
+
+
+_ERROR_RESPONSES = {
+    "400": "Validation failed",
+    "401": "Not authenticated",
+    "403": "Permission denied",
+    "404": "Not found",
+    "429": "Rate limited",
+    "500": "Internal error",
+}
+
+
+def envelope_postprocessing_hook(result, generator, request, public):
+    """Wrap every JSON response schema under /api/ in the envelope and add the error responses."""
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components.update(_envelope_components())
+    error_ref = {"$ref": "#/components/schemas/ErrorEnvelope"}
+    for path, operations in result.get("paths", {}).items():
+        if not path.startswith("/api/v1/"):
+            continue
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            for status, response in operation["responses"].items():
+                content = response.get("content", {})
+                if status.startswith("2") and _JSON in content:
+                    content[_JSON]["schema"] = _wrap(content[_JSON].get("schema", {}))
+                elif status.startswith("2") and not content and status != "204":
+                    response["content"] = {_JSON: {"schema": _wrap({"nullable": True})}}
+            for status, description in _ERROR_RESPONSES.items():
+                operation["responses"].setdefault(
+                    status, {"description": description, "content": {_JSON: {"schema": error_ref}}}
+                )
+    return result

@@ -1,0 +1,15 @@
+"""Start-up checks that must stop a misconfigured production process at once."""
+
+import sys
+
+
+def require_secret_key(*, debug: bool, secret_key: str, default: str) -> None:
+    """Exit with one line saying what to set when production runs without a real key."""
+    if debug:
+        return
+    if not secret_key or secret_key == default or len(secret_key) < 32:
+        sys.stderr.write(
+            "Forge refuses to start: DEBUG is off and SECRET_KEY is missing, the development "
+            "default or shorter than 32 characters; set SECRET_KEY to a long random value.\n"
+        )
+        raise SystemExit(2)

@@ -1,0 +1,73 @@
+"""API token services and selectors."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from forge.exceptions import NotFoundError, ValidationFailedError
+from forge.models import ApiToken
+
+TOKEN_PREFIX = "forge_"
+MAX_ACTIVE_TOKENS = 50
+_LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def token_hash(raw: str) -> str:
+    """Return the stored form of a raw token."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
+    """Create a token named `name` for `user`; return it and the raw token (shown once)."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailedError("name: A token needs a name.", details={"name": ["This field is required."]})
+    if len(name) > 100:
+        raise ValidationFailedError(
+            "name: At most 100 characters.", details={"name": ["Ensure this field has no more than 100 characters."]}
+        )
+    if api_token_list(user=user).count() >= MAX_ACTIVE_TOKENS:
+        raise ValidationFailedError(f"You already have {MAX_ACTIVE_TOKENS} active tokens; revoke one first.")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, name=name, prefix=raw[: len(TOKEN_PREFIX) + 6], key_hash=token_hash(raw))
+    token.full_clean()
+    token.save()
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, user: AbstractBaseUser, token_id) -> ApiToken:
+    """Revoke one of `user`'s tokens; another user's token is not found."""
+    token = ApiToken.objects.select_for_update().filter(user=user, id=token_id, revoked_at__isnull=True).first()
+    if token is None:
+        raise NotFoundError("No such active token.")
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    return token
+
+
+def api_token_list(*, user: AbstractBaseUser) -> QuerySet[ApiToken]:
+    """Return `user`'s active tokens, newest first."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at")
+
+
+def api_token_authenticate(*, raw: str) -> ApiToken | None:
+    """Return the active token matching `raw` with its user, noting when it was last used."""
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=token_hash(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token

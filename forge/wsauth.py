@@ -1,0 +1,46 @@
+"""Websocket authentication: the session cookie for browsers, an API token for API clients.
+
+API clients send the token as a subprotocol pair, `Sec-WebSocket-Protocol: forge.token,
+<token>` (browsers cannot set an Authorization header on a websocket). The consumer
+answers with the `forge.token` subprotocol. A query parameter is not accepted: URLs end
+up in logs.
+"""
+
+from channels.auth import AuthMiddlewareStack
+from channels.db import database_sync_to_async
+from channels.middleware import BaseMiddleware
+
+from forge.tokens import api_token_authenticate
+
+TOKEN_SUBPROTOCOL = "forge.token"
+
+
+@database_sync_to_async
+def _user_for_token(raw: str):
+    token = api_token_authenticate(raw=raw)
+    return token.user if token is not None else None
+
+
+class TokenSubprotocolMiddleware(BaseMiddleware):
+    """Set `scope["user"]` from a `forge.token, <token>` subprotocol pair when present."""
+
+    async def __call__(self, scope, receive, send):
+        protocols = scope.get("subprotocols") or []
+        if TOKEN_SUBPROTOCOL in protocols:
+            index = protocols.index(TOKEN_SUBPROTOCOL)
+            raw = protocols[index + 1] if index + 1 < len(protocols) else ""
+            user = await _user_for_token(raw) if raw else None
+            scope = dict(scope)
+            scope["token_auth"] = True
+            if user is not None:
+                scope["user"] = user
+            else:
+                from django.contrib.auth.models import AnonymousUser
+
+                scope["user"] = AnonymousUser()
+        return await super().__call__(scope, receive, send)
+
+
+def WebsocketAuthMiddlewareStack(inner):  # noqa: N802 - mirrors channels' AuthMiddlewareStack
+    """Session auth, then token auth overriding it when a token is offered."""
+    return AuthMiddlewareStack(TokenSubprotocolMiddleware(inner))

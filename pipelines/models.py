@@ -1,0 +1,3 @@
+"""pipelines models."""
+
+from django.db import models  # noqa: F401

@@ -1,0 +1,3 @@
+"""Websocket routes of the pipelines app."""
+
+websocket_urlpatterns: list = []
