@@ -1,0 +1,82 @@
+# Forge: `make run` sets up and runs everything; `make test` sets up and runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export PYTHONUNBUFFERED := 1
+
+.PHONY: run test setup venv node services db static browser lint ci migrate-roundtrip clean \
+        bench-gallery bench-pipelines bench-ws bench-errors
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
+	@touch $@
+
+venv: $(VENV)/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+static/vendor/.installed: node_modules/.installed
+	mkdir -p static/vendor
+	cp node_modules/@google/model-viewer/dist/model-viewer.min.js static/vendor/model-viewer.min.js
+	@touch $@
+
+node: static/vendor/.installed
+
+services: venv
+	@$(PY) manage.py services_check
+
+db: services
+	@$(PY) manage.py services_check --create-db
+	$(PY) manage.py migrate --noinput
+
+static: venv node
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+setup: venv node db static
+
+run: setup
+	$(PY) manage.py seed_demo
+	@echo ""
+	@echo "  Forge is starting:"
+	@echo "    site      http://localhost:$(PORT)/"
+	@echo "    admin     http://localhost:$(PORT)/admin/"
+	@echo "    API docs  http://localhost:$(PORT)/api/docs/"
+	@echo "    health    http://localhost:$(PORT)/health/"
+	@echo ""
+	PORT=$(PORT) $(VENV)/bin/honcho start
+
+test: venv node services browser
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+migrate-roundtrip: db
+	$(PY) manage.py makemigrations --check --dry-run
+	for app in forge assets pipelines errors; do $(PY) manage.py migrate $$app zero --noinput || exit 1; done
+	$(PY) manage.py migrate --noinput
+
+bench-gallery: setup
+	$(PY) benchmarks/bench_gallery.py $(BENCH_ARGS)
+
+bench-pipelines: setup
+	$(PY) benchmarks/bench_pipelines.py $(BENCH_ARGS)
+
+bench-ws: setup
+	$(PY) benchmarks/bench_ws.py $(BENCH_ARGS)
+
+bench-errors: setup
+	$(PY) benchmarks/bench_errors.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor staticfiles
