@@ -1,0 +1,75 @@
+"""Shared fixtures: a temporary MEDIA_ROOT per session, users, API clients."""
+
+import uuid
+
+import pytest
+from rest_framework.test import APIClient
+
+RUN_PREFIX = f"forge-test-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_services(tmp_path_factory):
+    """Give the session its own MEDIA_ROOT and Redis key prefixes (parallel runs never meet)."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    media = tmp_path_factory.mktemp("media")
+    layers = {**settings.CHANNEL_LAYERS}
+    layers["default"] = {**layers["default"], "CONFIG": {**layers["default"]["CONFIG"], "prefix": RUN_PREFIX}}
+    caches = {**settings.CACHES}
+    caches["default"] = {**caches["default"], "KEY_PREFIX": RUN_PREFIX}
+    with override_settings(MEDIA_ROOT=str(media), CHANNEL_LAYERS=layers, CACHES=caches):
+        yield media
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache_namespace():
+    """Start each test with an empty cache (throttle counters) without flushing shared Redis."""
+    from django.core.cache import caches
+
+    cache = caches["default"]
+    saved = cache.key_prefix
+    cache.key_prefix = f"{RUN_PREFIX}-{uuid.uuid4().hex[:8]}"
+    yield
+    cache.key_prefix = saved
+
+
+@pytest.fixture
+def user(db):
+    from tests.factories import UserFactory
+
+    return UserFactory()
+
+
+@pytest.fixture
+def other_user(db):
+    from tests.factories import UserFactory
+
+    return UserFactory()
+
+
+@pytest.fixture
+def staff_user(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def user_client(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def staff_client(staff_user):
+    client = APIClient()
+    client.force_authenticate(staff_user)
+    return client
