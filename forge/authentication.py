@@ -15,7 +15,9 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed("Invalid Authorization header: expected `Bearer <token>`.")
+            raise exceptions.AuthenticationFailed(
+                "Invalid Authorization header: expected `Bearer <token>`."
+            )
         try:
             raw = header[1].decode()
         except UnicodeError:

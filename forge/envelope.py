@@ -116,7 +116,9 @@ def response_for_exception(request: HttpRequest, exc: Exception) -> JsonResponse
     if isinstance(exc, DjangoPermissionDenied):
         return error_response(request, ErrorCode.PERMISSION_DENIED, "Permission denied.")
     if isinstance(exc, RequestDataTooBig):
-        return error_response(request, ErrorCode.PAYLOAD_TOO_LARGE, "The request body is too large.")
+        return error_response(
+            request, ErrorCode.PAYLOAD_TOO_LARGE, "The request body is too large."
+        )
     if isinstance(exc, TooManyFieldsSent | SuspiciousOperation):
         return error_response(request, ErrorCode.VALIDATION_FAILED, "Bad request.")
     report_unhandled(request, exc)
@@ -134,7 +136,9 @@ def report_unhandled(request: HttpRequest | None, exc: Exception) -> None:
 def _drf_code(exc: drf_exceptions.APIException) -> ErrorCode:
     for cls, code in _DRF_CODES:
         if isinstance(exc, cls):
-            if code is ErrorCode.PERMISSION_DENIED and force_str(exc.detail).startswith("CSRF Failed"):
+            if code is ErrorCode.PERMISSION_DENIED and force_str(exc.detail).startswith(
+                "CSRF Failed"
+            ):
                 return ErrorCode.CSRF_FAILED
             return code
     return _STATUS_CODES.get(exc.status_code, ErrorCode.INTERNAL_ERROR)
@@ -177,7 +181,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         status = exc.status_code
         retryable = None
         if isinstance(exc, drf_exceptions.ValidationError):
-            details = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+            details = (
+                exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+            )
             message = _validation_message(details)
         else:
             details = None

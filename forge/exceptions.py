@@ -64,7 +64,9 @@ class ApplicationError(Exception):
     code: ErrorCode = ErrorCode.INTERNAL_ERROR
     default_message = "Something went wrong."
 
-    def __init__(self, message: str | None = None, *, details: Any = None, retryable: bool | None = None):
+    def __init__(
+        self, message: str | None = None, *, details: Any = None, retryable: bool | None = None
+    ):
         self.message = message or self.default_message
         self.details = details
         self.retryable = self.code in RETRYABLE_CODES if retryable is None else retryable

@@ -1,7 +1,5 @@
 """structlog set-up: JSON lines in production, coloured key-values in development."""
 
-import logging
-
 import structlog
 
 SHARED_PROCESSORS = [
@@ -15,9 +13,7 @@ SHARED_PROCESSORS = [
 def logging_config(*, json: bool, level: str) -> dict:
     """Configure structlog and return the `LOGGING` dict for Django."""
     renderer = (
-        structlog.processors.JSONRenderer()
-        if json
-        else structlog.dev.ConsoleRenderer(colors=False)
+        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
     )
     structlog.configure(
         processors=[
@@ -61,5 +57,3 @@ def logging_config(*, json: bool, level: str) -> dict:
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:
     """Return a structlog logger named `name`."""
     return structlog.stdlib.get_logger(name)
-
-

@@ -14,7 +14,9 @@ class ApiToken(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
     name = models.CharField(max_length=100)
-    prefix = models.CharField(max_length=16, help_text="The token's first characters, to tell tokens apart.")
+    prefix = models.CharField(
+        max_length=16, help_text="The token's first characters, to tell tokens apart."
+    )
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)

@@ -83,7 +83,7 @@ def envelope_postprocessing_hook(result, generator, request, public):
     for path, operations in result.get("paths", {}).items():
         if not path.startswith("/api/v1/"):
             continue
-        for method, operation in operations.items():
+        for _method, operation in operations.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             for status, response in operation["responses"].items():

@@ -12,7 +12,7 @@ from django.utils import timezone
 from forge.exceptions import NotFoundError, ValidationFailedError
 from forge.models import ApiToken
 
-TOKEN_PREFIX = "forge_"
+TOKEN_PREFIX = "forge_"  # noqa: S105 - a label, not a secret
 MAX_ACTIVE_TOKENS = 50
 _LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -27,15 +27,22 @@ def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, st
     """Create a token named `name` for `user`; return it and the raw token (shown once)."""
     name = (name or "").strip()
     if not name:
-        raise ValidationFailedError("name: A token needs a name.", details={"name": ["This field is required."]})
+        raise ValidationFailedError(
+            "name: A token needs a name.", details={"name": ["This field is required."]}
+        )
     if len(name) > 100:
         raise ValidationFailedError(
-            "name: At most 100 characters.", details={"name": ["Ensure this field has no more than 100 characters."]}
+            "name: At most 100 characters.",
+            details={"name": ["Ensure this field has no more than 100 characters."]},
         )
     if api_token_list(user=user).count() >= MAX_ACTIVE_TOKENS:
-        raise ValidationFailedError(f"You already have {MAX_ACTIVE_TOKENS} active tokens; revoke one first.")
+        raise ValidationFailedError(
+            f"You already have {MAX_ACTIVE_TOKENS} active tokens; revoke one first."
+        )
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=name, prefix=raw[: len(TOKEN_PREFIX) + 6], key_hash=token_hash(raw))
+    token = ApiToken(
+        user=user, name=name, prefix=raw[: len(TOKEN_PREFIX) + 6], key_hash=token_hash(raw)
+    )
     token.full_clean()
     token.save()
     return token, raw
@@ -44,7 +51,11 @@ def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, st
 @transaction.atomic
 def api_token_revoke(*, user: AbstractBaseUser, token_id) -> ApiToken:
     """Revoke one of `user`'s tokens; another user's token is not found."""
-    token = ApiToken.objects.select_for_update().filter(user=user, id=token_id, revoked_at__isnull=True).first()
+    token = (
+        ApiToken.objects.select_for_update()
+        .filter(user=user, id=token_id, revoked_at__isnull=True)
+        .first()
+    )
     if token is None:
         raise NotFoundError("No such active token.")
     token.revoked_at = timezone.now()

@@ -25,7 +25,11 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", views.account, name="account"),
-    path("account/tokens/<uuid:token_id>/revoke/", views.account_token_revoke, name="account-token-revoke"),
+    path(
+        "account/tokens/<uuid:token_id>/revoke/",
+        views.account_token_revoke,
+        name="account-token-revoke",
+    ),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include(api_v1)),
@@ -39,7 +43,7 @@ urlpatterns = [
 if settings.FORGE_SERVE_MEDIA:
     urlpatterns += [
         re_path(
-            r"^%s(?P<path>.*)$" % settings.MEDIA_URL.lstrip("/"),
+            r"^{}(?P<path>.*)$".format(settings.MEDIA_URL.lstrip("/")),
             serve_file,
             {"document_root": settings.MEDIA_ROOT},
         )

@@ -14,7 +14,7 @@ from forge.forms import ApiTokenCreateForm, SignUpForm
 from forge.health import health_report
 from forge.tokens import api_token_create, api_token_list, api_token_revoke
 
-_NEW_TOKEN_SESSION_KEY = "forge_new_token"
+_NEW_TOKEN_SESSION_KEY = "forge_new_token"  # noqa: S105 - a session key name
 
 
 @never_cache
@@ -75,7 +75,9 @@ def account_token_revoke(request: HttpRequest, token_id) -> HttpResponse:
 
 def api_not_found(request: HttpRequest, path: str = "") -> JsonResponse:
     """Answer any unknown /api/ URL with an enveloped 404."""
-    return envelope.error_response(request, ErrorCode.NOT_FOUND, f"No API endpoint at {request.path}.")
+    return envelope.error_response(
+        request, ErrorCode.NOT_FOUND, f"No API endpoint at {request.path}."
+    )
 
 
 def _html_or_api(request, exception, *, code: ErrorCode, message: str, template: str, status: int):
@@ -86,22 +88,34 @@ def _html_or_api(request, exception, *, code: ErrorCode, message: str, template:
 
 def handler400(request, exception=None):
     return _html_or_api(
-        request, exception, code=ErrorCode.VALIDATION_FAILED, message="Bad request.",
-        template="errors/http_error.html", status=400,
+        request,
+        exception,
+        code=ErrorCode.VALIDATION_FAILED,
+        message="Bad request.",
+        template="errors/http_error.html",
+        status=400,
     )
 
 
 def handler403(request, exception=None):
     return _html_or_api(
-        request, exception, code=ErrorCode.PERMISSION_DENIED, message="Permission denied.",
-        template="errors/http_error.html", status=403,
+        request,
+        exception,
+        code=ErrorCode.PERMISSION_DENIED,
+        message="Permission denied.",
+        template="errors/http_error.html",
+        status=403,
     )
 
 
 def handler404(request, exception=None):
     return _html_or_api(
-        request, exception, code=ErrorCode.NOT_FOUND, message="Not found.",
-        template="errors/http_error.html", status=404,
+        request,
+        exception,
+        code=ErrorCode.NOT_FOUND,
+        message="Not found.",
+        template="errors/http_error.html",
+        status=404,
     )
 
 
@@ -121,9 +135,12 @@ def handler500(request):
 def csrf_failure(request, reason: str = ""):
     """Explain a CSRF failure, enveloped under /api/."""
     return _html_or_api(
-        request, None, code=ErrorCode.CSRF_FAILED,
+        request,
+        None,
+        code=ErrorCode.CSRF_FAILED,
         message="CSRF verification failed; reload the page and try again.",
-        template="errors/http_error.html", status=403,
+        template="errors/http_error.html",
+        status=403,
     )
 
 

@@ -12,7 +12,7 @@ from channels.middleware import BaseMiddleware
 
 from forge.tokens import api_token_authenticate
 
-TOKEN_SUBPROTOCOL = "forge.token"
+TOKEN_SUBPROTOCOL = "forge.token"  # noqa: S105 - a protocol name
 
 
 @database_sync_to_async

@@ -16,7 +16,10 @@ def _isolated_services(tmp_path_factory):
 
     media = tmp_path_factory.mktemp("media")
     layers = {**settings.CHANNEL_LAYERS}
-    layers["default"] = {**layers["default"], "CONFIG": {**layers["default"]["CONFIG"], "prefix": RUN_PREFIX}}
+    layers["default"] = {
+        **layers["default"],
+        "CONFIG": {**layers["default"]["CONFIG"], "prefix": RUN_PREFIX},
+    }
     caches = {**settings.CACHES}
     caches["default"] = {**caches["default"], "KEY_PREFIX": RUN_PREFIX}
     with override_settings(MEDIA_ROOT=str(media), CHANNEL_LAYERS=layers, CACHES=caches):

@@ -15,7 +15,9 @@ REDIS_START = (
 
 
 class Command(BaseCommand):
-    help = "Check that PostgreSQL and Redis answer; with --create-db, create the database if missing."
+    help = (
+        "Check that PostgreSQL and Redis answer; with --create-db, create the database if missing."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--create-db", action="store_true")
@@ -32,18 +34,24 @@ class Command(BaseCommand):
         }
         try:
             with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
-                exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone()
+                exists = conn.execute(
+                    "SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]
+                ).fetchone()
                 if not exists and create_db:
                     conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
                     self.stdout.write(f"Created database {db['NAME']}.")
         except psycopg.OperationalError as exc:
-            self._fail(f"PostgreSQL is not reachable at {where} ({str(exc).strip().splitlines()[0]}). "
-                       f"Start it with: {PG_START}  (or set DATABASE_URL)")
+            self._fail(
+                f"PostgreSQL is not reachable at {where} ({str(exc).strip().splitlines()[0]}). "
+                f"Start it with: {PG_START}  (or set DATABASE_URL)"
+            )
         try:
             redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=3).ping()
         except redis.RedisError as exc:
-            self._fail(f"Redis is not reachable at {settings.REDIS_URL} ({exc}). "
-                       f"Start it with: {REDIS_START}  (or set REDIS_URL)")
+            self._fail(
+                f"Redis is not reachable at {settings.REDIS_URL} ({exc}). "
+                f"Start it with: {REDIS_START}  (or set REDIS_URL)"
+            )
         self.stdout.write("PostgreSQL and Redis are up.")
 
     def _fail(self, message: str) -> None:

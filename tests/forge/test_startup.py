@@ -1,0 +1,49 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_check(**env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_without_a_secret_key_refuses_to_start_in_one_line():
+    result = run_check(DEBUG="off")
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "SECRET_KEY" in lines[0]
+
+
+def test_production_with_the_default_secret_key_refuses_to_start():
+    result = run_check(DEBUG="off", SECRET_KEY="forge-insecure-development-key-change-me")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_deploy_checks_pass_in_a_production_like_environment():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DEBUG": "off",
+            "SECRET_KEY": "k" * 20 + "-production-secret-0123456789abcdef",
+            "ALLOWED_HOSTS": "forge.example.com",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,101 @@
+"""Start real Forge processes (daphne, qcluster) against the test database for end-to-end tests."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def process_env(**extra: str) -> dict[str, str]:
+    """Return an environment that points a child process at this test session's services."""
+    db = connection.settings_dict
+    layer = settings.CHANNEL_LAYERS["default"]["CONFIG"]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "forge.settings",
+        "DATABASE_URL": f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "FORGE_CHANNEL_PREFIX": layer["prefix"],
+        "FORGE_CACHE_PREFIX": caches["default"].key_prefix,
+        "DEBUG": "on",
+        "LOG_JSON": "on",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.update(extra)
+    return env
+
+
+@contextmanager
+def running(args: list[str], *, env: dict[str, str], log_path: Path):
+    """Run `args` in its own process group for the duration of the block, then stop it."""
+    log = open(log_path, "wb")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, 15)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, 9)
+                proc.wait()
+        log.close()
+
+
+def qcluster_args() -> list[str]:
+    return [sys.executable, "manage.py", "qcluster"]
+
+
+def daphne_args(port: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "daphne",
+        "-b",
+        "127.0.0.1",
+        "-p",
+        str(port),
+        "--access-log",
+        "/dev/null",
+        "forge.asgi:application",
+    ]
+
+
+def wait_until(predicate, *, timeout: float, interval: float = 0.1, what: str = "condition"):
+    """Poll `predicate` until it returns a truthy value; fail the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def wait_for_port(port: int, *, timeout: float = 20) -> None:
+    """Wait until something listens on 127.0.0.1:`port`."""
+
+    def listening() -> bool:
+        with socket.socket() as sock:
+            return sock.connect_ex(("127.0.0.1", port)) == 0
+
+    wait_until(listening, timeout=timeout, what=f"port {port}")
