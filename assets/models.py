@@ -1,3 +1,254 @@
-"""assets models."""
+"""Assets, material presets, the variants made from them, and per-asset variant statistics."""
 
-from django.db import models  # noqa: F401
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+
+HEX_COLOR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #a1b2c3.")
+
+
+def _choices_check(
+    field: str, choices: type[models.TextChoices], name: str
+) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=models.Q(**{f"{field}__in": choices.values}), name=name)
+
+
+def asset_model_path(instance: "Asset", filename: str) -> str:
+    return f"assets/{instance.id}/model.glb"
+
+
+def asset_thumbnail_path(instance: "Asset", filename: str) -> str:
+    return f"assets/{instance.id}/thumbnail.png"
+
+
+def variant_model_path(instance: "AssetVariant", filename: str) -> str:
+    return f"assets/{instance.asset_id}/variants/{instance.id}/model.glb"
+
+
+def variant_thumbnail_path(instance: "AssetVariant", filename: str) -> str:
+    return f"assets/{instance.asset_id}/variants/{instance.id}/thumbnail.png"
+
+
+class AssetKind(models.TextChoices):
+    CHARACTER = "character"
+    CREATURE = "creature"
+    PROP = "prop"
+    WEAPON = "weapon"
+    ARMOR = "armor"
+    BUILDING = "building"
+    VEHICLE = "vehicle"
+    ENVIRONMENT = "environment"
+    OTHER = "other"
+
+
+class AssetArtStyle(models.TextChoices):
+    REALISTIC = "realistic"
+    STYLIZED = "stylized"
+    LOW_POLY = "low_poly", "Low poly"
+    CARTOON = "cartoon"
+    VOXEL = "voxel"
+    PAINTERLY = "painterly"
+
+
+class AssetVisibility(models.TextChoices):
+    PRIVATE = "private"
+    UNLISTED = "unlisted"
+    PUBLIC = "public"
+
+
+class AssetStatus(models.TextChoices):
+    PROCESSING = "processing"
+    READY = "ready"
+    FAILED = "failed"
+    ARCHIVED = "archived"
+
+
+class AssetSource(models.TextChoices):
+    GENERATED = "generated"
+    UPLOADED = "uploaded"
+
+
+class Asset(models.Model):
+    Kind = AssetKind
+
+    ArtStyle = AssetArtStyle
+
+    Visibility = AssetVisibility
+
+    Status = AssetStatus
+
+    Source = AssetSource
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assets"
+    )
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, max_length=5000)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    art_style = models.CharField(
+        max_length=20, choices=ArtStyle.choices, default=ArtStyle.REALISTIC
+    )
+    tags = ArrayField(models.CharField(max_length=40), default=list, blank=True, size=20)
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROCESSING)
+    source = models.CharField(max_length=12, choices=Source.choices, default=Source.UPLOADED)
+    model_file = models.FileField(upload_to=asset_model_path, max_length=255, blank=True)
+    thumbnail = models.FileField(upload_to=asset_thumbnail_path, max_length=255, blank=True)
+    file_size = models.BigIntegerField(default=0, validators=[MinValueValidator(0)])
+    sha256 = models.CharField(max_length=64, blank=True)
+    vertex_count = models.IntegerField(default=0, validators=[MinValueValidator(0)])
+    triangle_count = models.IntegerField(default=0, validators=[MinValueValidator(0)])
+    bounding_box = models.JSONField(default=dict, blank=True)
+    generation_params = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            _choices_check("kind", AssetKind, "asset_kind_valid"),
+            _choices_check("art_style", AssetArtStyle, "asset_art_style_valid"),
+            _choices_check("visibility", AssetVisibility, "asset_visibility_valid"),
+            _choices_check("status", AssetStatus, "asset_status_valid"),
+            _choices_check("source", AssetSource, "asset_source_valid"),
+            models.CheckConstraint(
+                condition=models.Q(file_size__gte=0, vertex_count__gte=0, triangle_count__gte=0),
+                name="asset_counts_non_negative",
+            ),
+            models.CheckConstraint(condition=~models.Q(name=""), name="asset_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MaterialPresetCategory(models.TextChoices):
+    METAL = "metal"
+    WOOD = "wood"
+    STONE = "stone"
+    FABRIC = "fabric"
+    LEATHER = "leather"
+    CRYSTAL = "crystal"
+    ORGANIC = "organic"
+    PLASTIC = "plastic"
+    CERAMIC = "ceramic"
+    ENERGY = "energy"
+
+
+class MaterialPreset(models.Model):
+    Category = MaterialPresetCategory
+
+    id = models.BigAutoField(primary_key=True)
+    slug = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=100)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    base_color = models.CharField(max_length=7, validators=[HEX_COLOR])
+    metallic = models.FloatField(validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
+    roughness = models.FloatField(validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
+    emissive = models.CharField(max_length=7, blank=True, validators=[HEX_COLOR])
+    texture_prompt = models.CharField(max_length=300, blank=True)
+    is_active = models.BooleanField(default=True)
+    display_order = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["display_order", "name"]
+        constraints = [
+            _choices_check("category", MaterialPresetCategory, "preset_category_valid"),
+            models.CheckConstraint(
+                condition=models.Q(metallic__gte=0, metallic__lte=1), name="preset_metallic_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(roughness__gte=0, roughness__lte=1),
+                name="preset_roughness_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(base_color__regex=r"^#[0-9a-fA-F]{6}$"),
+                name="preset_base_color_hex",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(emissive="") | models.Q(emissive__regex=r"^#[0-9a-fA-F]{6}$"),
+                name="preset_emissive_hex",
+            ),
+        ]
+        indexes = [models.Index(fields=["is_active", "display_order"], name="preset_active_order")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AssetVariantStatus(models.TextChoices):
+    PENDING = "pending"
+    GENERATING = "generating"
+    READY = "ready"
+    FAILED = "failed"
+
+
+class AssetVariant(models.Model):
+    Status = AssetVariantStatus
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="variants")
+    preset = models.ForeignKey(MaterialPreset, on_delete=models.PROTECT, related_name="variants")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    model_file = models.FileField(upload_to=variant_model_path, max_length=255, blank=True)
+    thumbnail = models.FileField(upload_to=variant_thumbnail_path, max_length=255, blank=True)
+    file_size = models.BigIntegerField(default=0, validators=[MinValueValidator(0)])
+    external_task_id = models.CharField(max_length=100, blank=True, db_index=True)
+    error_message = models.TextField(blank=True)
+    display_order = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["display_order", "created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["asset", "preset"], name="variant_one_per_preset"),
+            _choices_check("status", AssetVariantStatus, "variant_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(file_size__gte=0), name="variant_size_non_negative"
+            ),
+        ]
+        indexes = [models.Index(fields=["asset", "display_order"], name="variant_asset_order")]
+
+    def __str__(self) -> str:
+        return f"{self.asset} · {self.preset}"
+
+
+class VariantStatistics(models.Model):
+    """Counts of an asset's variants, kept exact in the same transaction as every variant change."""
+
+    asset = models.OneToOneField(
+        Asset, on_delete=models.CASCADE, primary_key=True, related_name="variant_statistics"
+    )
+    total = models.IntegerField(default=0)
+    ready = models.IntegerField(default=0)
+    failed = models.IntegerField(default=0)
+    pending = models.IntegerField(default=0, help_text="Pending or generating.")
+    last_generated_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "variant statistics"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(total__gte=0, ready__gte=0, failed__gte=0, pending__gte=0),
+                name="variantstats_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    total=models.F("ready") + models.F("failed") + models.F("pending")
+                ),
+                name="variantstats_total_is_sum",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.asset_id}: {self.ready}/{self.total} ready"
