@@ -223,6 +223,24 @@ Q_CLUSTER = {
 
 # FORGE
 FORGE_PROVIDER = env.str("FORGE_PROVIDER", default="local")
+# Generation providers: name -> dotted class path ("name=path,name=path" in the environment);
+# only the enabled ones may be chosen for a pipeline. FORGE_PROVIDER is the default choice.
+FORGE_PROVIDERS = env.dict(
+    "FORGE_PROVIDERS", default={"local": "pipelines.providers.local.LocalProvider"}
+)
+FORGE_ENABLED_PROVIDERS = env.list("FORGE_ENABLED_PROVIDERS", default=["local"])
+
+# PIPELINES: leases, retries and retention (see docs/pipelines.md).
+FORGE_PIPELINE_MAX_ATTEMPTS = env.int("FORGE_PIPELINE_MAX_ATTEMPTS", default=3)
+FORGE_PIPELINE_BACKOFF_BASE_SECONDS = env.float("FORGE_PIPELINE_BACKOFF_BASE_SECONDS", default=10.0)
+FORGE_PIPELINE_BACKOFF_CAP_SECONDS = env.float("FORGE_PIPELINE_BACKOFF_CAP_SECONDS", default=300.0)
+FORGE_PIPELINE_LEASE_SECONDS = env.float("FORGE_PIPELINE_LEASE_SECONDS", default=30.0)
+FORGE_PIPELINE_HEARTBEAT_SECONDS = env.float("FORGE_PIPELINE_HEARTBEAT_SECONDS", default=2.0)
+FORGE_PIPELINE_QUEUED_EXPIRY_SECONDS = env.int("FORGE_PIPELINE_QUEUED_EXPIRY_SECONDS", default=3600)
+FORGE_PIPELINE_RETENTION_DAYS = env.int("FORGE_PIPELINE_RETENTION_DAYS", default=30)
+FORGE_PIPELINE_PROGRESS_INTERVAL_SECONDS = env.float(
+    "FORGE_PIPELINE_PROGRESS_INTERVAL_SECONDS", default=0.2
+)
 FORGE_REQUEST_ID_MAX_LENGTH = 128
 
 # LOGGING: JSON when DEBUG is off, readable in development.

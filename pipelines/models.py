@@ -1,3 +1,234 @@
-"""pipelines models."""
+"""Generation pipelines and their stages: the durable state of every prompt-to-asset job."""
 
-from django.db import models  # noqa: F401
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+
+def _choices_check(
+    field: str, choices: type[models.TextChoices], name: str
+) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=models.Q(**{f"{field}__in": choices.values}), name=name)
+
+
+class PipelineStatus(models.TextChoices):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELED = "canceled"
+    EXPIRED = "expired"
+
+
+ACTIVE_STATUSES = (PipelineStatus.QUEUED, PipelineStatus.RUNNING)
+FINISHED_STATUSES = (
+    PipelineStatus.SUCCEEDED,
+    PipelineStatus.FAILED,
+    PipelineStatus.CANCELED,
+    PipelineStatus.EXPIRED,
+)
+
+
+class PipelineQuality(models.TextChoices):
+    DRAFT = "draft"
+    STANDARD = "standard"
+    HIGH = "high"
+
+
+class StageName(models.TextChoices):
+    PREPARE = "prepare"
+    GENERATE_MESH = "generate_mesh", "Generate mesh"
+    OPTIMIZE = "optimize"
+    TEXTURE_VARIANTS = "texture_variants", "Texture variants"
+    THUMBNAIL = "thumbnail"
+    PUBLISH = "publish"
+
+
+# Run order, and each stage's share of the pipeline's progress bar (sums to 100).
+STAGE_ORDER: tuple[StageName, ...] = (
+    StageName.PREPARE,
+    StageName.GENERATE_MESH,
+    StageName.OPTIMIZE,
+    StageName.TEXTURE_VARIANTS,
+    StageName.THUMBNAIL,
+    StageName.PUBLISH,
+)
+STAGE_WEIGHTS: dict[str, int] = {
+    StageName.PREPARE: 2,
+    StageName.GENERATE_MESH: 40,
+    StageName.OPTIMIZE: 13,
+    StageName.TEXTURE_VARIANTS: 25,
+    StageName.THUMBNAIL: 15,
+    StageName.PUBLISH: 5,
+}
+
+
+class StageStatus(models.TextChoices):
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    CANCELED = "canceled"
+
+
+DONE_STAGE_STATUSES = (StageStatus.SUCCEEDED, StageStatus.SKIPPED)
+
+
+class GenerationPipeline(models.Model):
+    Status = PipelineStatus
+    Quality = PipelineQuality
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pipelines"
+    )
+    config = models.JSONField(default=dict)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(
+        default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    current_stage = models.CharField(max_length=20, choices=StageName.choices, blank=True)
+    error_code = models.CharField(max_length=64, blank=True)
+    error_message = models.TextField(blank=True)
+    error_retryable = models.BooleanField(default=False)
+    result = models.JSONField(default=dict, blank=True)
+    provider = models.CharField(max_length=50)
+    external_task_id = models.CharField(max_length=100, blank=True)
+    attempt = models.PositiveIntegerField(default=0, help_text="Runs started so far.")
+    max_attempts = models.PositiveIntegerField(
+        default=3, help_text="Runs allowed before a retryable failure becomes final."
+    )
+    lease_owner = models.CharField(max_length=100, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="A retry waiting for its backoff is not claimed before."
+    )
+    cancel_requested_at = models.DateTimeField(null=True, blank=True)
+    idempotency_key = models.CharField(max_length=255, blank=True)
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True)
+    request_id = models.CharField(max_length=128, blank=True)
+    event_seq = models.PositiveBigIntegerField(
+        default=0, help_text="Grows by one with every published state change."
+    )
+    asset = models.OneToOneField(
+        "assets.Asset",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="pipeline",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="A pipeline still queued at this time expires."
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            _choices_check("status", PipelineStatus, "pipeline_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(current_stage="") | models.Q(current_stage__in=StageName.values),
+                name="pipeline_current_stage_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(progress__gte=0, progress__lte=100),
+                name="pipeline_progress_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(attempt__gte=0, max_attempts__gte=1),
+                name="pipeline_attempts_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="pipeline_idempotency_key_per_user",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="pipeline_user_newest"),
+            models.Index(fields=["status", "-created_at"], name="pipeline_status_newest"),
+            models.Index(
+                fields=["external_task_id"],
+                condition=~models.Q(external_task_id=""),
+                name="pipeline_external_task",
+            ),
+            models.Index(
+                fields=["status", "lease_expires_at"],
+                condition=models.Q(status__in=ACTIVE_STATUSES),
+                name="pipeline_active",
+            ),
+            models.Index(
+                fields=["finished_at"],
+                condition=models.Q(status__in=FINISHED_STATUSES),
+                name="pipeline_finished",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.config.get('prompt', '')[:60]} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.status in ACTIVE_STATUSES and self.cancel_requested_at is None
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status == PipelineStatus.FAILED
+
+
+class PipelineStage(models.Model):
+    Status = StageStatus
+    Name = StageName
+
+    id = models.BigAutoField(primary_key=True)
+    pipeline = models.ForeignKey(
+        GenerationPipeline, on_delete=models.CASCADE, related_name="stages"
+    )
+    name = models.CharField(max_length=20, choices=StageName.choices)
+    order = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(
+        default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    external_task_id = models.CharField(max_length=100, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    output = models.JSONField(default=dict, blank=True)
+    error_code = models.CharField(max_length=64, blank=True)
+    error_message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["pipeline", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["pipeline", "order"], name="stage_order_per_pipeline"),
+            models.UniqueConstraint(fields=["pipeline", "name"], name="stage_name_per_pipeline"),
+            _choices_check("status", StageStatus, "stage_status_valid"),
+            _choices_check("name", StageName, "stage_name_valid"),
+            models.CheckConstraint(
+                condition=models.Q(progress__gte=0, progress__lte=100),
+                name="stage_progress_range",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["external_task_id"],
+                condition=~models.Q(external_task_id=""),
+                name="stage_external_task",
+            ),
+            models.Index(fields=["name", "finished_at"], name="stage_name_finished"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.status})"
