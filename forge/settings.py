@@ -141,6 +141,10 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Uploaded files above FILE_UPLOAD_MAX_MEMORY_SIZE stream to a temporary file, so a GLB up to
+# FORGE_UPLOAD_MAX_BYTES never sits whole in memory twice; DATA_UPLOAD_MAX_MEMORY_SIZE limits
+# the rest of a request body (form fields, JSON), which never carries the file itself.
+FORGE_UPLOAD_MAX_BYTES = env.int("FORGE_UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FORGE_SERVE_MEDIA = env.bool("FORGE_SERVE_MEDIA", default=True)
@@ -242,6 +246,11 @@ FORGE_PIPELINE_PROGRESS_INTERVAL_SECONDS = env.float(
     "FORGE_PIPELINE_PROGRESS_INTERVAL_SECONDS", default=0.2
 )
 FORGE_REQUEST_ID_MAX_LENGTH = 128
+# Gallery lists (see docs/gallery.md): default page size, one cached page boundary every
+# N rows, and how long cached counts and boundaries live (a write replaces them anyway).
+FORGE_GALLERY_PAGE_SIZE = env.int("FORGE_GALLERY_PAGE_SIZE", default=24)
+FORGE_GALLERY_BOUNDARY_EVERY = env.int("FORGE_GALLERY_BOUNDARY_EVERY", default=1000)
+FORGE_GALLERY_CACHE_TTL = env.int("FORGE_GALLERY_CACHE_TTL", default=600)
 
 # LOGGING: JSON when DEBUG is off, readable in development.
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
