@@ -635,6 +635,8 @@ def glb_parts(data: bytes) -> list[GlbPart]:
         for primitive in document.triangle_primitives(mesh_index):
             attributes = primitive["attributes"]
             positions = document.read_float(attributes["POSITION"]) @ rotation.T + world[:3, 3]
+            if not np.isfinite(positions).all():
+                raise _fail("The scene's coordinates overflow to infinity.", "bad_mesh")
             if "indices" in primitive:
                 triangles = document.read(primitive["indices"]).astype(np.int64).reshape(-1, 3)
             else:
