@@ -69,6 +69,7 @@ def pipeline_event_build(pipeline: GenerationPipeline, stages=None) -> dict[str,
     return {
         "pipeline_id": str(pipeline.id),
         "seq": pipeline.event_seq,
+        "prompt": (pipeline.config or {}).get("prompt", ""),
         "status": pipeline.status,
         "progress": pipeline.progress,
         "current_stage": pipeline.current_stage or None,

@@ -1,0 +1,160 @@
+"""Websocket consumers that push pipeline state to browsers and API clients; nobody polls.
+
+Frames sent to the client (JSON):
+
+- `{"type": "snapshot", "pipeline": {...}}` on connect and after a `resync` (one pipeline), or
+  `{"type": "snapshot", "pipelines": [{...}, ...]}` (all of a user's recent pipelines);
+- `{"type": "update", "pipeline": {...}}` after every committed change;
+- `{"type": "ping"}` every `PING_INTERVAL_SECONDS` so idle connections stay open through
+  proxies and clients can tell a dead connection from a quiet one.
+
+Each pipeline dict is `pipelines.events.pipeline_event_build`'s snapshot; its `seq` only grows,
+so a client that sees a gap sends `{"type": "resync"}` and gets a fresh snapshot. Updates that
+are not newer than what the connection already sent are dropped, so a client never sees a
+pipeline go backwards.
+
+Close codes: 4401 not signed in (or a bad token), 4404 no such pipeline or not yours.
+"""
+
+import asyncio
+import uuid
+
+import structlog
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from forge.exceptions import NotFoundError
+from forge.wsauth import TOKEN_SUBPROTOCOL
+from pipelines.events import pipeline_event_build, pipeline_group_name, pipeline_user_group_name
+from pipelines.selectors import pipeline_get_for_user, pipeline_list
+
+log = structlog.get_logger("pipelines.consumers")
+
+CLOSE_NOT_AUTHENTICATED = 4401
+CLOSE_NOT_FOUND = 4404
+PING_INTERVAL_SECONDS = 25
+USER_SNAPSHOT_LIMIT = 50
+
+
+@database_sync_to_async
+def _pipeline_snapshot(user, pipeline_id) -> dict | None:
+    try:
+        pipeline = pipeline_get_for_user(user=user, pipeline_id=pipeline_id)
+    except NotFoundError:
+        return None
+    return pipeline_event_build(pipeline)
+
+
+@database_sync_to_async
+def _user_snapshot(user) -> list[dict]:
+    pipelines = pipeline_list(user=user).filter(user=user)[:USER_SNAPSHOT_LIMIT]
+    return [pipeline_event_build(pipeline) for pipeline in pipelines]
+
+
+class _PipelineWatcher(AsyncJsonWebsocketConsumer):
+    """Shared behaviour: authentication, the subprotocol answer, pings, ordering by `seq`."""
+
+    groups: list[str] = []
+
+    async def connect(self) -> None:
+        self.user = self.scope.get("user")
+        self.sent_seq: dict[str, int] = {}
+        self.watch_groups: list[str] = []
+        self.ping_task: asyncio.Task | None = None
+        if self.user is None or not self.user.is_authenticated:
+            await self.close(code=CLOSE_NOT_AUTHENTICATED)
+            return
+        if not await self.authorize():
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        for group in self.watch_groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+        subprotocol = TOKEN_SUBPROTOCOL if self.scope.get("token_auth") else None
+        await self.accept(subprotocol=subprotocol)
+        # Joined the groups first: a change committed while the snapshot is read arrives
+        # afterwards and is dropped if the snapshot already covers it.
+        await self.send_snapshot()
+        self.ping_task = asyncio.create_task(self.ping_forever())
+
+    async def disconnect(self, code: int) -> None:
+        if self.ping_task is not None:
+            self.ping_task.cancel()
+        for group in getattr(self, "watch_groups", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def receive_json(self, content, **kwargs) -> None:
+        if isinstance(content, dict) and content.get("type") == "resync":
+            await self.send_snapshot()
+        elif isinstance(content, dict) and content.get("type") == "ping":
+            await self.send_json({"type": "pong"})
+        else:
+            await self.send_json({"type": "error", "message": 'Unknown message; send {"type": "resync"}.'})
+
+    async def decode_json(self, text_data):
+        try:
+            return await super().decode_json(text_data)
+        except ValueError:
+            return None
+
+    async def pipelines_updated(self, message: dict) -> None:
+        """Forward a committed change unless this connection already sent something as new."""
+        event = message["event"]
+        if not self.wants(event):
+            return
+        pipeline_id = event["pipeline_id"]
+        if event["seq"] <= self.sent_seq.get(pipeline_id, -1):
+            return
+        self.sent_seq[pipeline_id] = event["seq"]
+        await self.send_json({"type": "update", "pipeline": event})
+
+    async def ping_forever(self) -> None:
+        while True:
+            await asyncio.sleep(PING_INTERVAL_SECONDS)
+            await self.send_json({"type": "ping"})
+
+    def wants(self, event: dict) -> bool:
+        return True
+
+    # Subclasses define `authorize()` (set `watch_groups`, say whether the user may watch)
+    # and `send_snapshot()`.
+
+
+class PipelineConsumer(_PipelineWatcher):
+    """`/ws/pipelines/<id>/`: one pipeline, for its owner or staff."""
+
+    async def authorize(self) -> bool:
+        try:
+            self.pipeline_id = uuid.UUID(str(self.scope["url_route"]["kwargs"]["pipeline_id"]))
+        except ValueError:
+            return False
+        snapshot = await _pipeline_snapshot(self.user, self.pipeline_id)
+        if snapshot is None:
+            return False
+        self.watch_groups = [pipeline_group_name(self.pipeline_id)]
+        return True
+
+    async def send_snapshot(self) -> None:
+        snapshot = await _pipeline_snapshot(self.user, self.pipeline_id)
+        if snapshot is None:  # deleted by the retention job while watched
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        # A snapshot is the truth now, even if older than an update already sent.
+        self.sent_seq[snapshot["pipeline_id"]] = snapshot["seq"]
+        await self.send_json({"type": "snapshot", "pipeline": snapshot})
+
+    def wants(self, event: dict) -> bool:
+        return event["pipeline_id"] == str(self.pipeline_id)
+
+
+class UserPipelinesConsumer(_PipelineWatcher):
+    """`/ws/pipelines/`: every pipeline of the signed-in user."""
+
+    async def authorize(self) -> bool:
+        self.watch_groups = [pipeline_user_group_name(self.user.pk)]
+        return True
+
+    async def send_snapshot(self) -> None:
+        snapshots = await _user_snapshot(self.user)
+        for snapshot in snapshots:
+            self.sent_seq[snapshot["pipeline_id"]] = snapshot["seq"]
+        await self.send_json({"type": "snapshot", "pipelines": snapshots})

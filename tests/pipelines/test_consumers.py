@@ -1,0 +1,220 @@
+"""Live status over websockets, through the real ASGI stack and the real Redis channel layer."""
+
+import asyncio
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.db import transaction
+from django.test import Client
+
+from forge.asgi import application
+from pipelines.consumers import CLOSE_NOT_AUTHENTICATED, CLOSE_NOT_FOUND
+from pipelines.events import pipeline_event_publish_on_commit
+from pipelines.models import GenerationPipeline
+from pipelines.services import pipeline_cancel, pipeline_create, pipeline_run
+from tests.factories import ApiTokenFactory, UserFactory
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+ORIGIN = (b"origin", b"http://localhost")
+CONFIG = {"prompt": "a short iron sword", "quality": "draft", "art_style": "low_poly", "seed": 7}
+
+
+@sync_to_async
+def make_user(**kwargs):
+    return UserFactory(**kwargs)
+
+
+@sync_to_async
+def make_pipeline(user, **config):
+    pipeline, _ = pipeline_create(user=user, config={**CONFIG, **config}, enqueue=False)
+    return pipeline
+
+
+@sync_to_async
+def session_cookie(user) -> bytes:
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+async def connect(path: str, *, user=None, headers=None, subprotocols=None):
+    headers = list(headers or [ORIGIN])
+    if user is not None:
+        headers.append((b"cookie", await session_cookie(user)))
+    communicator = WebsocketCommunicator(application, path, headers=headers, subprotocols=subprotocols)
+    connected, detail = await communicator.connect(timeout=5)
+    return communicator, connected, detail
+
+
+async def receive(communicator, timeout: float = 5) -> dict:
+    while True:
+        frame = await communicator.receive_json_from(timeout=timeout)
+        if frame["type"] != "ping":
+            return frame
+
+
+async def test_anonymous_connections_are_refused_with_4401():
+    user = await make_user()
+    pipeline = await make_pipeline(user)
+    for path in (f"/ws/pipelines/{pipeline.id}/", "/ws/pipelines/"):
+        communicator, connected, code = await connect(path)
+        assert connected is False
+        assert code == CLOSE_NOT_AUTHENTICATED
+
+
+async def test_someone_elses_pipeline_is_refused_with_4404():
+    owner, stranger = await make_user(), await make_user()
+    pipeline = await make_pipeline(owner)
+    communicator, connected, code = await connect(f"/ws/pipelines/{pipeline.id}/", user=stranger)
+    assert connected is False
+    assert code == CLOSE_NOT_FOUND
+    communicator, connected, code = await connect("/ws/pipelines/not-a-uuid/", user=owner)
+    assert (connected, code) == (False, CLOSE_NOT_FOUND)
+
+
+async def test_a_foreign_origin_is_refused():
+    user = await make_user()
+    pipeline = await make_pipeline(user)
+    communicator, connected, _ = await connect(
+        f"/ws/pipelines/{pipeline.id}/", user=user, headers=[(b"origin", b"http://evil.example")]
+    )
+    assert connected is False
+
+
+async def test_the_owner_gets_a_snapshot_on_connect():
+    user = await make_user()
+    pipeline = await make_pipeline(user)
+    communicator, connected, _ = await connect(f"/ws/pipelines/{pipeline.id}/", user=user)
+    assert connected
+    frame = await receive(communicator)
+    assert frame["type"] == "snapshot"
+    snapshot = frame["pipeline"]
+    assert snapshot["pipeline_id"] == str(pipeline.id)
+    assert snapshot["status"] == "queued"
+    assert snapshot["seq"] == pipeline.event_seq
+    assert [s["name"] for s in snapshot["stages"]][0] == "prepare"
+    assert {"progress", "current_stage", "error", "asset_id", "thumbnail_url", "request_id"} <= set(snapshot)
+    await communicator.disconnect()
+
+
+async def test_an_api_token_authenticates_through_the_subprotocol():
+    user = await make_user()
+    token = await sync_to_async(ApiTokenFactory)(user=user)
+    pipeline = await make_pipeline(user)
+    communicator, connected, subprotocol = await connect(
+        f"/ws/pipelines/{pipeline.id}/", subprotocols=["forge.token", token.raw]
+    )
+    assert connected
+    assert subprotocol == "forge.token"
+    assert (await receive(communicator))["type"] == "snapshot"
+    await communicator.disconnect()
+    communicator, connected, code = await connect(
+        f"/ws/pipelines/{pipeline.id}/", subprotocols=["forge.token", "forge_wrong"]
+    )
+    assert (connected, code) == (False, CLOSE_NOT_AUTHENTICATED)
+
+
+async def test_staff_may_watch_any_pipeline():
+    owner, staff = await make_user(), await make_user(is_staff=True)
+    pipeline = await make_pipeline(owner)
+    communicator, connected, _ = await connect(f"/ws/pipelines/{pipeline.id}/", user=staff)
+    assert connected
+    assert (await receive(communicator))["pipeline"]["pipeline_id"] == str(pipeline.id)
+    await communicator.disconnect()
+
+
+async def test_a_run_arrives_in_order_and_ends_succeeded():
+    user = await make_user()
+    pipeline = await make_pipeline(user)
+    communicator, connected, _ = await connect(f"/ws/pipelines/{pipeline.id}/", user=user)
+    assert connected
+    seqs = [(await receive(communicator))["pipeline"]["seq"]]
+    await sync_to_async(pipeline_run)(pipeline_id=pipeline.id)
+    last = None
+    while last is None or last["status"] not in {"succeeded", "failed"}:
+        frame = await receive(communicator)
+        assert frame["type"] == "update"
+        last = frame["pipeline"]
+        seqs.append(last["seq"])
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+    assert last["status"] == "succeeded"
+    assert last["progress"] == 100
+    assert last["asset_id"] and last["thumbnail_url"]
+    assert all(stage["status"] == "succeeded" for stage in last["stages"])
+    await communicator.disconnect()
+
+
+async def test_resync_sends_a_fresh_snapshot():
+    user = await make_user()
+    pipeline = await make_pipeline(user)
+    communicator, connected, _ = await connect(f"/ws/pipelines/{pipeline.id}/", user=user)
+    await receive(communicator)
+    await communicator.send_json_to({"type": "resync"})
+    frame = await receive(communicator)
+    assert frame["type"] == "snapshot"
+    assert frame["pipeline"]["pipeline_id"] == str(pipeline.id)
+    await communicator.send_to(text_data="not json")
+    assert (await receive(communicator))["type"] == "error"
+    await communicator.disconnect()
+
+
+async def test_a_rolled_back_change_is_never_announced():
+    user = await make_user()
+    pipeline = await make_pipeline(user)
+    communicator, connected, _ = await connect(f"/ws/pipelines/{pipeline.id}/", user=user)
+    await receive(communicator)
+
+    @sync_to_async
+    def change_and_roll_back():
+        try:
+            with transaction.atomic():
+                locked = GenerationPipeline.objects.select_for_update().get(pk=pipeline.pk)
+                locked.progress = 50
+                locked.event_seq += 1
+                locked.save(update_fields=["progress", "event_seq"])
+                pipeline_event_publish_on_commit(locked)
+                raise RuntimeError("roll back")
+        except RuntimeError:
+            pass
+
+    await change_and_roll_back()
+    assert await communicator.receive_nothing(timeout=1)
+    await sync_to_async(pipeline_cancel)(pipeline=pipeline)
+    frame = await receive(communicator)
+    assert frame["pipeline"]["status"] == "canceled"
+    assert frame["pipeline"]["progress"] != 50
+    await communicator.disconnect()
+
+
+async def test_the_user_stream_carries_only_the_users_own_pipelines():
+    alice, bob = await make_user(), await make_user()
+    alices = await make_pipeline(alice)
+    bobs = await make_pipeline(bob)
+    communicator, connected, _ = await connect("/ws/pipelines/", user=alice)
+    assert connected
+    snapshot = await receive(communicator)
+    assert snapshot["type"] == "snapshot"
+    assert [p["pipeline_id"] for p in snapshot["pipelines"]] == [str(alices.id)]
+    await sync_to_async(pipeline_cancel)(pipeline=bobs)
+    assert await communicator.receive_nothing(timeout=1)
+    await sync_to_async(pipeline_cancel)(pipeline=alices)
+    frame = await receive(communicator)
+    assert frame["type"] == "update"
+    assert frame["pipeline"]["pipeline_id"] == str(alices.id)
+    assert frame["pipeline"]["status"] == "canceled"
+    await communicator.disconnect()
+
+
+async def test_a_consumer_idle_for_more_than_ten_seconds_still_receives_events():
+    # channels_redis with redis-py 8 used to drop blocking reads after 5 s (issue #422).
+    user = await make_user()
+    pipeline = await make_pipeline(user)
+    communicator, connected, _ = await connect(f"/ws/pipelines/{pipeline.id}/", user=user)
+    await receive(communicator)
+    await asyncio.sleep(11)
+    await sync_to_async(pipeline_cancel)(pipeline=pipeline)
+    frame = await receive(communicator)
+    assert frame["pipeline"]["status"] == "canceled"
+    await communicator.disconnect()
