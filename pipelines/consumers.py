@@ -61,20 +61,25 @@ class _PipelineWatcher(AsyncJsonWebsocketConsumer):
         self.sent_seq: dict[str, int] = {}
         self.watch_groups: list[str] = []
         self.ping_task: asyncio.Task | None = None
+        subprotocol = TOKEN_SUBPROTOCOL if self.scope.get("token_auth") else None
         if self.user is None or not self.user.is_authenticated:
-            await self.close(code=CLOSE_NOT_AUTHENTICATED)
+            await self.refuse(CLOSE_NOT_AUTHENTICATED, subprotocol)
             return
         if not await self.authorize():
-            await self.close(code=CLOSE_NOT_FOUND)
+            await self.refuse(CLOSE_NOT_FOUND, subprotocol)
             return
         for group in self.watch_groups:
             await self.channel_layer.group_add(group, self.channel_name)
-        subprotocol = TOKEN_SUBPROTOCOL if self.scope.get("token_auth") else None
         await self.accept(subprotocol=subprotocol)
         # Joined the groups first: a change committed while the snapshot is read arrives
         # afterwards and is dropped if the snapshot already covers it.
         await self.send_snapshot()
         self.ping_task = asyncio.create_task(self.ping_forever())
+
+    async def refuse(self, code: int, subprotocol: str | None) -> None:
+        """Accept, then close with `code`: a handshake refused outright reaches browsers as 1006."""
+        await self.accept(subprotocol=subprotocol)
+        await self.close(code=code)
 
     async def disconnect(self, code: int) -> None:
         if self.ping_task is not None:

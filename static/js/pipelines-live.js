@@ -32,8 +32,11 @@
     this.timer = null;
     this.connect();
     var self = this;
+    window.addEventListener("offline", function () { self.state("Offline: waiting for the network…", "wait"); });
     window.addEventListener("online", function () {
+      // Back online: reconnect at once, or ask an open socket for what was missed.
       if (!self.ws || self.ws.readyState > 1) { self.attempt = 0; self.connect(); }
+      else { self.state("Live", "on"); self.send({ type: "resync" }); }
     });
   }
 

@@ -48,6 +48,15 @@ async def connect(path: str, *, user=None, headers=None, subprotocols=None):
     return communicator, connected, detail
 
 
+async def refused_with(path: str, *, user=None, subprotocols=None) -> int:
+    """Connect and return the close code the server sent right after accepting."""
+    communicator, connected, _ = await connect(path, user=user, subprotocols=subprotocols)
+    assert connected
+    output = await communicator.receive_output(timeout=5)
+    assert output["type"] == "websocket.close"
+    return output["code"]
+
+
 async def receive(communicator, timeout: float = 5) -> dict:
     while True:
         frame = await communicator.receive_json_from(timeout=timeout)
@@ -59,19 +68,14 @@ async def test_anonymous_connections_are_refused_with_4401():
     user = await make_user()
     pipeline = await make_pipeline(user)
     for path in (f"/ws/pipelines/{pipeline.id}/", "/ws/pipelines/"):
-        communicator, connected, code = await connect(path)
-        assert connected is False
-        assert code == CLOSE_NOT_AUTHENTICATED
+        assert await refused_with(path) == CLOSE_NOT_AUTHENTICATED
 
 
 async def test_someone_elses_pipeline_is_refused_with_4404():
     owner, stranger = await make_user(), await make_user()
     pipeline = await make_pipeline(owner)
-    communicator, connected, code = await connect(f"/ws/pipelines/{pipeline.id}/", user=stranger)
-    assert connected is False
-    assert code == CLOSE_NOT_FOUND
-    communicator, connected, code = await connect("/ws/pipelines/not-a-uuid/", user=owner)
-    assert (connected, code) == (False, CLOSE_NOT_FOUND)
+    assert await refused_with(f"/ws/pipelines/{pipeline.id}/", user=stranger) == CLOSE_NOT_FOUND
+    assert await refused_with("/ws/pipelines/not-a-uuid/", user=owner) == CLOSE_NOT_FOUND
 
 
 async def test_a_foreign_origin_is_refused():
@@ -110,10 +114,8 @@ async def test_an_api_token_authenticates_through_the_subprotocol():
     assert subprotocol == "forge.token"
     assert (await receive(communicator))["type"] == "snapshot"
     await communicator.disconnect()
-    communicator, connected, code = await connect(
-        f"/ws/pipelines/{pipeline.id}/", subprotocols=["forge.token", "forge_wrong"]
-    )
-    assert (connected, code) == (False, CLOSE_NOT_AUTHENTICATED)
+    code = await refused_with(f"/ws/pipelines/{pipeline.id}/", subprotocols=["forge.token", "forge_wrong"])
+    assert code == CLOSE_NOT_AUTHENTICATED
 
 
 async def test_staff_may_watch_any_pipeline():
