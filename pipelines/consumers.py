@@ -65,15 +65,22 @@ class _PipelineWatcher(AsyncJsonWebsocketConsumer):
         if self.user is None or not self.user.is_authenticated:
             await self.refuse(CLOSE_NOT_AUTHENTICATED, subprotocol)
             return
-        if not await self.authorize():
+        self.watch_groups = self.groups_for_connection()
+        if self.watch_groups is None:
             await self.refuse(CLOSE_NOT_FOUND, subprotocol)
             return
+        # Join the groups before reading the snapshot: a change committed meanwhile arrives
+        # afterwards and is dropped if the snapshot already covers it. One query answers both
+        # "may this user watch?" and "what is the state now?".
         for group in self.watch_groups:
             await self.channel_layer.group_add(group, self.channel_name)
+        snapshot = await self.snapshot()
+        if snapshot is None:
+            await self.leave_groups()
+            await self.refuse(CLOSE_NOT_FOUND, subprotocol)
+            return
         await self.accept(subprotocol=subprotocol)
-        # Joined the groups first: a change committed while the snapshot is read arrives
-        # afterwards and is dropped if the snapshot already covers it.
-        await self.send_snapshot()
+        await self.send_snapshot(snapshot)
         self.ping_task = asyncio.create_task(self.ping_forever())
 
     async def refuse(self, code: int, subprotocol: str | None) -> None:
@@ -82,14 +89,21 @@ class _PipelineWatcher(AsyncJsonWebsocketConsumer):
         await self.close(code=code)
 
     async def disconnect(self, code: int) -> None:
-        if self.ping_task is not None:
+        if getattr(self, "ping_task", None) is not None:
             self.ping_task.cancel()
-        for group in getattr(self, "watch_groups", []):
+        await self.leave_groups()
+
+    async def leave_groups(self) -> None:
+        for group in getattr(self, "watch_groups", None) or []:
             await self.channel_layer.group_discard(group, self.channel_name)
 
     async def receive_json(self, content, **kwargs) -> None:
         if isinstance(content, dict) and content.get("type") == "resync":
-            await self.send_snapshot()
+            snapshot = await self.snapshot()
+            if snapshot is None:  # deleted by the retention job while watched
+                await self.close(code=CLOSE_NOT_FOUND)
+                return
+            await self.send_snapshot(snapshot)
         elif isinstance(content, dict) and content.get("type") == "ping":
             await self.send_json({"type": "pong"})
         else:
@@ -120,29 +134,25 @@ class _PipelineWatcher(AsyncJsonWebsocketConsumer):
     def wants(self, event: dict) -> bool:
         return True
 
-    # Subclasses define `authorize()` (set `watch_groups`, say whether the user may watch)
-    # and `send_snapshot()`.
+    # Subclasses define `groups_for_connection()` (the groups to join, None to refuse),
+    # `snapshot()` (the current state, None if the user may not see it) and
+    # `send_snapshot(snapshot)`.
 
 
 class PipelineConsumer(_PipelineWatcher):
     """`/ws/pipelines/<id>/`: one pipeline, for its owner or staff."""
 
-    async def authorize(self) -> bool:
+    def groups_for_connection(self) -> list[str] | None:
         try:
             self.pipeline_id = uuid.UUID(str(self.scope["url_route"]["kwargs"]["pipeline_id"]))
         except ValueError:
-            return False
-        snapshot = await _pipeline_snapshot(self.user, self.pipeline_id)
-        if snapshot is None:
-            return False
-        self.watch_groups = [pipeline_group_name(self.pipeline_id)]
-        return True
+            return None
+        return [pipeline_group_name(self.pipeline_id)]
 
-    async def send_snapshot(self) -> None:
-        snapshot = await _pipeline_snapshot(self.user, self.pipeline_id)
-        if snapshot is None:  # deleted by the retention job while watched
-            await self.close(code=CLOSE_NOT_FOUND)
-            return
+    async def snapshot(self) -> dict | None:
+        return await _pipeline_snapshot(self.user, self.pipeline_id)
+
+    async def send_snapshot(self, snapshot: dict) -> None:
         # A snapshot is the truth now, even if older than an update already sent.
         self.sent_seq[snapshot["pipeline_id"]] = snapshot["seq"]
         await self.send_json({"type": "snapshot", "pipeline": snapshot})
@@ -154,12 +164,13 @@ class PipelineConsumer(_PipelineWatcher):
 class UserPipelinesConsumer(_PipelineWatcher):
     """`/ws/pipelines/`: every pipeline of the signed-in user."""
 
-    async def authorize(self) -> bool:
-        self.watch_groups = [pipeline_user_group_name(self.user.pk)]
-        return True
+    def groups_for_connection(self) -> list[str] | None:
+        return [pipeline_user_group_name(self.user.pk)]
 
-    async def send_snapshot(self) -> None:
-        snapshots = await _user_snapshot(self.user)
+    async def snapshot(self) -> list[dict]:
+        return await _user_snapshot(self.user)
+
+    async def send_snapshot(self, snapshots: list[dict]) -> None:
         for snapshot in snapshots:
             self.sent_seq[snapshot["pipeline_id"]] = snapshot["seq"]
         await self.send_json({"type": "snapshot", "pipelines": snapshots})
