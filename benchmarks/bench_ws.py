@@ -41,6 +41,7 @@ def bench_env(prefix: str) -> dict[str, str]:
         "CSRF_COOKIE_SECURE": "off",
         "SECURE_HSTS_SECONDS": "0",
         "LOG_LEVEL": "WARNING",
+        "FORGE_DB_POOL": "on",  # as the Procfile runs daphne
         "FORGE_CHANNEL_PREFIX": prefix,
         "FORGE_CACHE_PREFIX": prefix,
         "FORGE_THROTTLE_USER": "1000000/min",

@@ -7,7 +7,7 @@ up in logs.
 """
 
 from channels.auth import AuthMiddlewareStack
-from channels.db import database_sync_to_async
+from forge.wsdb import consumer_database_sync_to_async
 from channels.middleware import BaseMiddleware
 
 from forge.tokens import api_token_authenticate
@@ -15,7 +15,7 @@ from forge.tokens import api_token_authenticate
 TOKEN_SUBPROTOCOL = "forge.token"  # noqa: S105 - a protocol name
 
 
-@database_sync_to_async
+@consumer_database_sync_to_async
 def _user_for_token(raw: str):
     token = api_token_authenticate(raw=raw)
     return token.user if token is not None else None

@@ -20,7 +20,7 @@ import asyncio
 import uuid
 
 import structlog
-from channels.db import database_sync_to_async
+from forge.wsdb import consumer_database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from forge.exceptions import NotFoundError
@@ -36,7 +36,7 @@ PING_INTERVAL_SECONDS = 25
 USER_SNAPSHOT_LIMIT = 50
 
 
-@database_sync_to_async
+@consumer_database_sync_to_async
 def _pipeline_snapshot(user, pipeline_id) -> dict | None:
     try:
         pipeline = pipeline_get_for_user(user=user, pipeline_id=pipeline_id)
@@ -45,7 +45,7 @@ def _pipeline_snapshot(user, pipeline_id) -> dict | None:
     return pipeline_event_build(pipeline)
 
 
-@database_sync_to_async
+@consumer_database_sync_to_async
 def _user_snapshot(user) -> list[dict]:
     pipelines = pipeline_list(user=user).filter(user=user)[:USER_SNAPSHOT_LIMIT]
     return [pipeline_event_build(pipeline) for pipeline in pipelines]
