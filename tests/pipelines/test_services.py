@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from assets.models import Asset, AssetVariant
@@ -36,6 +36,20 @@ def create(user, **overrides):
     pipeline, created = pipeline_create(user=user, config={**CONFIG, **overrides})
     assert created
     return pipeline
+
+
+def in_thread(func) -> threading.Thread:
+    """Start `func` in a thread that closes its own database connection when done."""
+
+    def target():
+        try:
+            func()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    return thread
 
 
 def stage_statuses(pipeline):
@@ -234,11 +248,8 @@ def test_cancel_during_a_provider_wait_stops_the_run(user, provider_dir, setting
     settings.FORGE_PIPELINE_HEARTBEAT_SECONDS = 0.1
     pipeline = create(user, provider="slow")
     results = {}
-    worker = threading.Thread(
-        target=lambda: results.update(run=pipeline_run(pipeline_id=pipeline.id))
-    )
     started = time.monotonic()
-    worker.start()
+    worker = in_thread(lambda: results.update(run=pipeline_run(pipeline_id=pipeline.id)))
     deadline = time.monotonic() + 10
     while call_count("slow.text_to_3d") == 0 and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -263,10 +274,9 @@ def test_a_stale_worker_cannot_write_after_its_lease_was_reaped(
     settings.FORGE_PIPELINE_HEARTBEAT_SECONDS = 30  # A's heartbeat never comes in time
     pipeline = create(user, provider="slow")
     results = {}
-    worker_a = threading.Thread(
-        target=lambda: results.update(a=pipeline_run(pipeline_id=pipeline.id, worker_id="A"))
+    worker_a = in_thread(
+        lambda: results.update(a=pipeline_run(pipeline_id=pipeline.id, worker_id="A"))
     )
-    worker_a.start()
     deadline = time.monotonic() + 10
     while call_count("slow.text_to_3d") == 0 and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -349,8 +359,7 @@ def test_a_resumed_pipeline_redoes_neither_finished_stages_nor_finished_variants
     settings.FORGE_PIPELINE_LEASE_SECONDS = 0.5
     settings.FORGE_PIPELINE_HEARTBEAT_SECONDS = 30
     pipeline = create(user, provider="slow", presets=["gold", "oak"])
-    worker_a = threading.Thread(target=lambda: pipeline_run(pipeline_id=pipeline.id, worker_id="A"))
-    worker_a.start()
+    worker_a = in_thread(lambda: pipeline_run(pipeline_id=pipeline.id, worker_id="A"))
     deadline = time.monotonic() + 10
     while call_count("slow.retexture") < 2 and time.monotonic() < deadline:
         time.sleep(0.02)
