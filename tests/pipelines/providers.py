@@ -20,13 +20,18 @@ def call_record(name: str) -> int:
     """Append one call of `name` and return how many there have been so far."""
     path = calls_dir() / f"{name}.calls"
     with open(path, "a") as handle:
-        handle.write(f"{os.getpid()}\n")
+        handle.write(f"{os.getpid()} {time.time():.6f}\n")
     return call_count(name)
 
 
 def call_count(name: str) -> int:
     path = calls_dir() / f"{name}.calls"
     return len(path.read_text().splitlines()) if path.exists() else 0
+
+
+def call_times(name: str) -> list[float]:
+    path = calls_dir() / f"{name}.calls"
+    return [float(line.split()[1]) for line in path.read_text().splitlines()]
 
 
 def _sleep(seconds: float, should_cancel) -> None:
