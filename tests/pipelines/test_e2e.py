@@ -6,7 +6,9 @@ enqueues the same task (`pipelines.tasks.pipelines_reap`) itself.
 
 import os
 import signal
+import subprocess
 import time
+from contextlib import contextmanager
 
 import pytest
 from django_q.tasks import async_task
@@ -33,6 +35,26 @@ def worker_env(provider_dir, **extra: str) -> dict[str, str]:
     )
 
 
+@contextmanager
+def cluster(env: dict[str, str], log_path):
+    """Run a qcluster; stop it with SIGTERM to its main process only.
+
+    SIGTERM to the whole process group (what `tests.processes.running` does) leaves the
+    django-q2 sentinel hanging for the full 15 s grace period; the sentinel alone stops its
+    children in under a second.
+    """
+    with running(qcluster_args(), env=env, log_path=log_path) as proc:
+        try:
+            yield proc
+        finally:
+            if proc.poll() is None:
+                os.kill(proc.pid, signal.SIGTERM)
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    pass
+
+
 def status_of(pipeline_id) -> str:
     return GenerationPipeline.objects.get(pk=pipeline_id).status
 
@@ -55,7 +77,7 @@ def start(client, **config) -> str:
 def test_a_pipeline_created_through_the_api_produces_a_valid_asset_with_variants(
     user_client, presets, provider_dir, tmp_path
 ):
-    with running(qcluster_args(), env=worker_env(provider_dir), log_path=tmp_path / "q.log"):
+    with cluster(worker_env(provider_dir), tmp_path / "q.log"):
         pipeline_id = start(
             user_client,
             prompt="a battle axe with a long handle",
@@ -82,7 +104,7 @@ def test_a_killed_worker_is_replaced_and_the_pipeline_resumes_without_duplicates
     user_client, presets, provider_dir, tmp_path
 ):
     slow = worker_env(provider_dir, FORGE_TEST_SLOW_CALL="retexture", FORGE_TEST_SLOW_SECONDS="60")
-    with running(qcluster_args(), env=slow, log_path=tmp_path / "q1.log") as first:
+    with cluster(slow, tmp_path / "q1.log") as first:
         pipeline_id = start(
             user_client,
             prompt="a wooden barrel",
@@ -101,7 +123,7 @@ def test_a_killed_worker_is_replaced_and_the_pipeline_resumes_without_duplicates
 
     time.sleep(LEASE_SECONDS + 0.5)  # the dead worker's lease runs out
     fast = worker_env(provider_dir, FORGE_TEST_SLOW_SECONDS="0")
-    with running(qcluster_args(), env=fast, log_path=tmp_path / "q2.log"):
+    with cluster(fast, tmp_path / "q2.log"):
         async_task("pipelines.tasks.pipelines_reap")
         pipeline = wait_finished(pipeline_id)
 
@@ -118,7 +140,7 @@ def test_cancel_stops_a_running_pipeline_during_the_provider_wait(
     user_client, provider_dir, tmp_path
 ):
     env = worker_env(provider_dir, FORGE_TEST_SLOW_SECONDS="60")
-    with running(qcluster_args(), env=env, log_path=tmp_path / "q.log"):
+    with cluster(env, tmp_path / "q.log"):
         pipeline_id = start(user_client, prompt="a tall lamp", provider="slow", quality="draft")
         wait_until(lambda: call_count("slow.text_to_3d") >= 1, timeout=30, what="generation")
         asked = time.monotonic()
@@ -144,7 +166,7 @@ def test_retryable_failures_are_retried_with_backoff_until_the_pipeline_succeeds
         FORGE_PIPELINE_BACKOFF_BASE_SECONDS="0.4",
         FORGE_PIPELINE_MAX_ATTEMPTS="3",
     )
-    with running(qcluster_args(), env=env, log_path=tmp_path / "q.log"):
+    with cluster(env, tmp_path / "q.log"):
         pipeline_id = start(user_client, prompt="a round shield", provider="flaky", quality="draft")
 
         def done() -> bool:
