@@ -15,10 +15,12 @@ import re
 import sys
 from typing import Any
 
+import structlog
 from django.conf import settings
 
 from errors.models import ErrorCategory, ErrorSeverity
 
+log = structlog.get_logger("errors")
 _MARKER = "_forge_error_recorded"
 _HEADER_LIMIT = 40
 
@@ -98,7 +100,7 @@ def request_details(request: Any) -> dict[str, Any]:
         context["user_agent"] = django_request.headers.get("User-Agent", "")
         context.update(_params(django_request, drf_request))
     except Exception:  # a half-built request still deserves a record
-        pass
+        log.warning("error_request_context_failed", exc_info=True)
     details["context"] = context
     return details
 
@@ -109,8 +111,8 @@ def _already_recorded(request: Any, exc: BaseException) -> bool:
         return True
     try:
         setattr(django_request, _MARKER, exc)
-    except Exception:
-        pass
+    except AttributeError:  # a request object that takes no attributes: record anyway
+        log.debug("error_marker_unset")
     return False
 
 
@@ -157,6 +159,4 @@ def capture_request_exception(sender: Any = None, request: Any = None, **kwargs:
 
         error_record(exc=exc, request=request, http_status=500, severity=ErrorSeverity.ERROR)
     except Exception:  # a signal receiver must never turn one failure into two
-        import structlog
-
-        structlog.get_logger("errors").exception("error_capture_failed")
+        log.exception("error_capture_failed")

@@ -43,7 +43,6 @@ MAX_MESSAGE_CHARS = 4000
 MAX_STACK_CHARS = 64_000
 _SEVERITIES = frozenset(ErrorSeverity.values)
 _CATEGORIES = frozenset(ErrorCategory.values)
-_SEVERITY_SQL = "ARRAY[" + ",".join(f"'{s}'" for s in SEVERITY_ORDER) + "]::text[]"
 
 
 # ---------------------------------------------------------------- recording
@@ -196,7 +195,8 @@ def _prepare(
     )
 
 
-_RECORD_SQL = f"""
+# The severity order is SEVERITY_ORDER (models.py); every value is a bound parameter.
+_RECORD_SQL = """
 WITH g AS (
     INSERT INTO errors_errorgroup (
         fingerprint, title, culprit, error_type, severity, category, external_service,
@@ -210,8 +210,8 @@ WITH g AS (
         times_seen = errors_errorgroup.times_seen + 1,
         last_seen = GREATEST(errors_errorgroup.last_seen, EXCLUDED.last_seen),
         severity = CASE
-            WHEN array_position({_SEVERITY_SQL}, EXCLUDED.severity::text)
-               > array_position({_SEVERITY_SQL}, errors_errorgroup.severity::text)
+            WHEN array_position(ARRAY['debug','info','warning','error','critical'], EXCLUDED.severity::text)
+               > array_position(ARRAY['debug','info','warning','error','critical'], errors_errorgroup.severity::text)
             THEN EXCLUDED.severity ELSE errors_errorgroup.severity END
     RETURNING id, (xmax = 0) AS created, status, resolved_at, ignore_condition,
               ignore_until, ignore_threshold
