@@ -667,12 +667,15 @@ def hour_floor(moment: datetime) -> datetime:
 
 
 @transaction.atomic
-def error_aggregations_update(*, now: datetime | None = None) -> dict[str, Any]:
+def error_aggregations_update(
+    *, now: datetime | None = None, since: datetime | None = None
+) -> dict[str, Any]:
     """Roll occurrences up per hour, redoing every hour since the last run; idempotent.
 
     Each hour's rows are recomputed from the raw occurrences (counts are set, never
     added), so running twice gives the same numbers and a run after downtime catches up
-    on every missed hour. The previous hour is always redone, for late commits.
+    on every missed hour. The previous hour is always redone, for late commits; `since`
+    redoes everything from that moment too (a backfill).
     """
     now = now or timezone.now()
     with connections["default"].cursor() as cursor:
@@ -687,6 +690,8 @@ def error_aggregations_update(*, now: datetime | None = None) -> dict[str, Any]:
             .first()
         )
         start = hour_floor(first or now)
+    if since is not None:
+        start = min(start, hour_floor(since))
     end = hour_floor(now) + timedelta(hours=1)
     params = {"start": start, "end": end}
     with connections["default"].cursor() as cursor:

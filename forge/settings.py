@@ -97,6 +97,11 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["errors"] = {
     **DATABASES["default"],
     "CONN_MAX_AGE": env.int("FORGE_ERRORS_DB_CONN_MAX_AGE", default=60),
+    # Never wait long on a row the caller's own open transaction may hold.
+    "OPTIONS": {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "options": "-c lock_timeout=2000 -c statement_timeout=10000",
+    },
 }
 DATABASE_ROUTERS = ["errors.routers.ErrorsRecordingRouter"]
 
