@@ -11,6 +11,7 @@
   guards the remaining overlap.
 """
 
+import json
 import re
 import sys
 from typing import Any
@@ -23,6 +24,7 @@ from errors.models import ErrorCategory, ErrorSeverity
 log = structlog.get_logger("errors")
 _MARKER = "_forge_error_recorded"
 _HEADER_LIMIT = 40
+_BODY_LIMIT = 64 * 1024
 
 # Category of each API error code (forge.exceptions.ErrorCode values).
 CODE_CATEGORIES = {
@@ -73,13 +75,35 @@ def _params(request: Any, drf_request: Any) -> dict[str, Any]:
         params["query"] = {k: v if len(v) > 1 else v[0] for k, v in request.GET.lists()}
     data = getattr(drf_request, "_full_data", None) if drf_request is not None else None
     if data is None:
-        data = getattr(request, "_post", None)  # only if something already parsed the form
+        data = getattr(request, "_post", None)  # something already parsed the form
+    if data is None and request.method in {"POST", "PUT", "PATCH", "DELETE"}:
+        data = _body(request)
     if data:
         try:
             params["data"] = dict(data.lists()) if hasattr(data, "lists") else data
         except Exception:
             params["data"] = "[unreadable]"
     return params
+
+
+def _body(request: Any) -> Any:
+    """Parse a small JSON or form body that nothing has consumed yet; None otherwise."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    if not 0 < length <= _BODY_LIMIT or getattr(request, "_read_started", False):
+        if not hasattr(request, "_body"):
+            return None
+    content_type = request.content_type or ""
+    try:
+        if content_type == "application/json":
+            return json.loads(request.body)
+        if content_type in {"application/x-www-form-urlencoded", "multipart/form-data"}:
+            return request.POST
+    except Exception:  # unreadable or malformed: the record goes without it
+        return "[unreadable]"
+    return None
 
 
 def request_details(request: Any) -> dict[str, Any]:
