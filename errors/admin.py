@@ -45,7 +45,7 @@ class NoteForm(forms.Form):
 
 
 class IgnoreForm(forms.Form):
-    condition = forms.ChoiceField(
+    ignore_condition = forms.ChoiceField(
         choices=ErrorIgnoreCondition.choices,
         initial=ErrorIgnoreCondition.UNTIL_RATE,
         widget=forms.RadioSelect,
@@ -56,13 +56,13 @@ class IgnoreForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text="Required when ignoring forever.",
     )
-    until = forms.DateTimeField(
+    ignore_until = forms.DateTimeField(
         required=False,
         label="Until (UTC)",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         help_text="For “until a date”: the group reopens by itself at this time.",
     )
-    threshold = forms.IntegerField(
+    ignore_threshold = forms.IntegerField(
         required=False,
         min_value=1,
         label="Tolerated per hour",
@@ -73,23 +73,23 @@ class IgnoreForm(forms.Form):
         data = super().clean()
         try:
             services.error_ignore_validate(
-                condition=data.get("condition", ""),
+                condition=data.get("ignore_condition", ""),
                 reason=data.get("note") or "",
-                until=data.get("until"),
-                threshold=data.get("threshold"),
+                until=data.get("ignore_until"),
+                threshold=data.get("ignore_threshold"),
             )
         except ValidationFailedError as exc:
             for name, errors in (exc.details or {}).items():
-                self.add_error("note" if name == "reason" else name, errors)
+                self.add_error(name, errors)
         return data
 
     def transition_kwargs(self) -> dict:
         data = self.cleaned_data
         return {
             "note": data["note"],
-            "condition": data["condition"],
-            "until": data.get("until"),
-            "threshold": data.get("threshold"),
+            "condition": data["ignore_condition"],
+            "until": data.get("ignore_until"),
+            "threshold": data.get("ignore_threshold"),
         }
 
 

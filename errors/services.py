@@ -521,15 +521,19 @@ def error_ignore_validate(
     """Raise `ValidationFailedError` unless the ignore condition is complete and sensible."""
     errors: dict[str, list[str]] = {}
     if condition not in ErrorIgnoreCondition.values:
-        errors["condition"] = ["Choose forever, until a date, or until more than N per hour."]
+        errors["ignore_condition"] = [
+            "Choose forever, until a date, or until more than N per hour."
+        ]
     elif condition == ErrorIgnoreCondition.FOREVER and not reason.strip():
-        errors["reason"] = ["Ignoring forever needs a reason."]
+        errors["note"] = ["Ignoring forever needs a reason."]
     elif condition == ErrorIgnoreCondition.UNTIL_DATE and (
         until is None or until <= timezone.now()
     ):
-        errors["until"] = ["Give a date and time in the future."]
+        errors["ignore_until"] = ["Give a date and time in the future."]
     elif condition == ErrorIgnoreCondition.UNTIL_RATE and (threshold is None or threshold < 1):
-        errors["threshold"] = ["Give the number of occurrences per hour to tolerate (1 or more)."]
+        errors["ignore_threshold"] = [
+            "Give the number of occurrences per hour to tolerate (1 or more)."
+        ]
     if errors:
         raise ValidationFailedError(next(iter(errors.values()))[0], details=errors)
 

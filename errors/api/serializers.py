@@ -93,13 +93,15 @@ class ErrorGroupNoteInputSerializer(serializers.Serializer):
 
 
 class ErrorGroupIgnoreInputSerializer(serializers.Serializer):
-    condition = serializers.ChoiceField(choices=ErrorIgnoreCondition.choices)
+    ignore_condition = serializers.ChoiceField(choices=ErrorIgnoreCondition.choices)
     note = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=5000,
         help_text="The reason; required when ignoring forever.",
     )  # fmt: skip
-    until = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    threshold = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+    ignore_until = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    ignore_threshold = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1
+    )
 
 
 class ErrorAggregationInputSerializer(serializers.Serializer):

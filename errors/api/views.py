@@ -1,5 +1,7 @@
 """Staff API for errors: groups, occurrences, status actions, aggregations, stats."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -39,6 +41,10 @@ def _group_or_404(group_id: int):
 
 
 class ErrorGroupListApi(StaffApi):
+    @extend_schema(
+        parameters=[s.ErrorGroupListInputSerializer],
+        responses=s.ErrorGroupOutputSerializer(many=True),
+    )
     def get(self, request):
         params = s.ErrorGroupListInputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -49,6 +55,10 @@ class ErrorGroupListApi(StaffApi):
 
 
 class ErrorGroupDetailApi(StaffApi):
+    @extend_schema(
+        responses=s.ErrorGroupOutputSerializer,
+        description="The group with its recent occurrences, activity log and 24-hour counts.",
+    )
     def get(self, request, group_id: int):
         group = _group_or_404(group_id)
         occurrences = selectors.error_occurrence_list(group_id=group.pk)[:RECENT_OCCURRENCES]
@@ -62,6 +72,7 @@ class ErrorGroupDetailApi(StaffApi):
 
 
 class ErrorGroupResolveApi(StaffApi):
+    @extend_schema(request=s.ErrorGroupNoteInputSerializer, responses=s.ErrorGroupOutputSerializer)
     def post(self, request, group_id: int):
         body = s.ErrorGroupNoteInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -72,6 +83,7 @@ class ErrorGroupResolveApi(StaffApi):
 
 
 class ErrorGroupReopenApi(StaffApi):
+    @extend_schema(request=s.ErrorGroupNoteInputSerializer, responses=s.ErrorGroupOutputSerializer)
     def post(self, request, group_id: int):
         body = s.ErrorGroupNoteInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -82,6 +94,9 @@ class ErrorGroupReopenApi(StaffApi):
 
 
 class ErrorGroupIgnoreApi(StaffApi):
+    @extend_schema(
+        request=s.ErrorGroupIgnoreInputSerializer, responses=s.ErrorGroupOutputSerializer
+    )
     def post(self, request, group_id: int):
         body = s.ErrorGroupIgnoreInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -89,15 +104,19 @@ class ErrorGroupIgnoreApi(StaffApi):
         group = services.error_group_ignore(
             group=_group_or_404(group_id),
             actor=request.user,
-            condition=data["condition"],
+            condition=data["ignore_condition"],
             reason=data["note"],
-            until=data["until"],
-            threshold=data["threshold"],
+            until=data["ignore_until"],
+            threshold=data["ignore_threshold"],
         )
         return Response(s.ErrorGroupOutputSerializer(group).data)
 
 
 class ErrorOccurrenceListApi(StaffApi):
+    @extend_schema(
+        parameters=[s.ErrorOccurrenceListInputSerializer],
+        responses=s.ErrorOccurrenceOutputSerializer(many=True),
+    )
     def get(self, request):
         params = s.ErrorOccurrenceListInputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -111,6 +130,7 @@ class ErrorOccurrenceListApi(StaffApi):
 
 
 class ErrorOccurrenceDetailApi(StaffApi):
+    @extend_schema(responses=s.ErrorOccurrenceOutputSerializer)
     def get(self, request, occurrence_id: int):
         occurrence = selectors.error_occurrence_list().filter(pk=occurrence_id).first()
         if occurrence is None:
@@ -119,6 +139,11 @@ class ErrorOccurrenceDetailApi(StaffApi):
 
 
 class ErrorAggregationListApi(StaffApi):
+    @extend_schema(
+        parameters=[s.ErrorAggregationInputSerializer],
+        responses=OpenApiTypes.OBJECT,
+        description="Counts per hour or day bucket and per `split` value.",
+    )
     def get(self, request):
         params = s.ErrorAggregationInputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -129,6 +154,10 @@ class ErrorAggregationListApi(StaffApi):
 
 
 class ErrorStatsApi(StaffApi):
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT,
+        description="Groups by status, new groups and regressions today, occurrences in the last 24 hours, top groups.",
+    )
     def get(self, request):
         from datetime import timedelta
 
