@@ -25,7 +25,8 @@ def message_normalize(message: str) -> str:
     return _NUMBER.sub("<n>", message)
 
 
-def _in_app(filename: str) -> bool:
+def is_in_app(filename: str) -> bool:
+    """Say whether a stack frame's file is Forge's own code (not a library)."""
     return filename.startswith(_APP_ROOT) and not any(part in filename for part in _NOT_APP)
 
 
@@ -33,7 +34,7 @@ def frames_in_app(exc: BaseException | None) -> list[traceback.FrameSummary]:
     """Return the exception's stack frames that belong to Forge's own code, innermost last."""
     if exc is None or exc.__traceback__ is None:
         return []
-    return [f for f in traceback.extract_tb(exc.__traceback__) if _in_app(f.filename)]
+    return [f for f in traceback.extract_tb(exc.__traceback__) if is_in_app(f.filename)]
 
 
 def frame_label(frame: traceback.FrameSummary) -> str:
