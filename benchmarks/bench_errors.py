@@ -268,7 +268,7 @@ def bench_aggregation(rows: int, repeats: int, naive: bool) -> dict:
                    'RuntimeError', '', 'failed', '', '{}'::jsonb,
                    CASE WHEN i %% 3 = 0 THEN %(first_user)s + (i / 3) %% 50 END, g.fingerprint
             FROM generate_series(0, %(rows)s - 1) AS i
-            JOIN errors_errorgroup g ON g.fingerprint = 'agg-' || (1 + (i * 7919) %% 200)
+            JOIN errors_errorgroup g ON g.fingerprint = 'agg-' || (1 + (i::bigint * 7919) %% 200)
             """,
             {"start": start, "rows": rows, "first_user": first_user},
         )
