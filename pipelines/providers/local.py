@@ -80,9 +80,13 @@ class LocalProvider:
         """Build the object the prompt names (or a generic one for `kind`) and encode it as GLB."""
         started = time.perf_counter()
         if art_style not in STYLES:
-            raise ProviderError(f"Unknown art style {art_style!r}.", code="invalid_request", service=self.name)
+            raise ProviderError(
+                f"Unknown art style {art_style!r}.", code="invalid_request", service=self.name
+            )
         if quality not in QUALITIES:
-            raise ProviderError(f"Unknown quality {quality!r}.", code="invalid_request", service=self.name)
+            raise ProviderError(
+                f"Unknown quality {quality!r}.", code="invalid_request", service=self.name
+            )
 
         def check() -> None:
             if should_cancel():
@@ -103,7 +107,9 @@ class LocalProvider:
         parts = _place(ctx.parts, reading.size)
         check()
         if art_style == "voxel":
-            extent = max(float(np.ptp(np.concatenate([p.shape.v for p in parts]), axis=0).max()), 1e-3)
+            extent = max(
+                float(np.ptp(np.concatenate([p.shape.v for p in parts]), axis=0).max()), 1e-3
+            )
             parts = g.voxelize(parts, extent / VOXELS[quality])
             check()
         flat = art_style in ("low_poly", "voxel")
@@ -119,7 +125,14 @@ class LocalProvider:
             meshes=meshes,
             materials=materials,
             generator=GENERATOR,
-            extras={"forge": {"object": object_kind, "style": art_style, "quality": quality, "seed": int(seed)}},
+            extras={
+                "forge": {
+                    "object": object_kind,
+                    "style": art_style,
+                    "quality": quality,
+                    "seed": int(seed),
+                }
+            },
         )
         notes = _notes(reading, object_kind, recognised, kind)
         triangles = sum(len(m.indices) // 3 for m in meshes)
@@ -151,11 +164,15 @@ class LocalProvider:
             base = hex_to_linear(preset.base_color)
             emissive = hex_to_linear(preset.emissive) if preset.emissive else None
         except (ValueError, UnicodeDecodeError) as exc:
-            raise ProviderError(f"Cannot retexture: {exc}", code="invalid_request", service=self.name) from exc
+            raise ProviderError(
+                f"Cannot retexture: {exc}", code="invalid_request", service=self.name
+            ) from exc
         contrast = _material_contrast(doc)
         textured = _all_primitives_have_uvs(doc)
         if textured:
-            png = pattern_png(texture_category(preset.slug, preset.name, preset.texture_prompt), seed)
+            png = pattern_png(
+                texture_category(preset.slug, preset.name, preset.texture_prompt), seed
+            )
             binary = _with_texture(doc, binary, png, preset.slug)
         materials = []
         for i, old in enumerate(doc.get("materials", [])):
@@ -168,11 +185,19 @@ class LocalProvider:
                 emissive=emissive,
             )
             new = material_json(spec)
-            for keep in ("normalTexture", "occlusionTexture", "doubleSided", "extensions", "extras"):
+            for keep in (
+                "normalTexture",
+                "occlusionTexture",
+                "doubleSided",
+                "extensions",
+                "extras",
+            ):
                 if keep in old:
                     new[keep] = old[keep]
             if textured:
-                new["pbrMetallicRoughness"]["baseColorTexture"] = {"index": len(doc["textures"]) - 1}
+                new["pbrMetallicRoughness"]["baseColorTexture"] = {
+                    "index": len(doc["textures"]) - 1
+                }
             materials.append(new)
         if materials:
             doc["materials"] = materials
@@ -208,9 +233,12 @@ def _place(parts: list[g.Part], size: float) -> list[g.Part]:
 
 
 def _notes(reading, object_kind: str, recognised: bool, kind: str) -> list[str]:
-    label = "humanoid figure" if object_kind == "humanoid" else object_kind
+    label = {"humanoid": "humanoid figure", "quadruped": "four-legged creature"}.get(
+        object_kind, object_kind
+    )
+    article = "an" if label[0] in "aeiou" else "a"
     if recognised:
-        notes = [f"Built a {label} from the prompt."]
+        notes = [f"Built {article} {label} from the prompt."]
     else:
         notes = [f"No known object in the prompt; built a generic {label} shape for kind {kind!r}."]
     applied = [text for attr, text in MODIFIER_NOTES if getattr(reading, attr)]
@@ -246,7 +274,10 @@ def _material_contrast(doc: dict) -> dict[int, float]:
         return {}
     primary = max(sorted(lum), key=lambda i: tris.get(i, 0))
     ref = max(lum[primary], 1e-4)
-    return {i: 1.0 if i == primary else round(min(1.0, max(0.6, 0.6 + 0.4 * (v / ref) ** 0.5)), 4) for i, v in lum.items()}
+    return {
+        i: 1.0 if i == primary else round(min(1.0, max(0.6, 0.6 + 0.4 * (v / ref) ** 0.5)), 4)
+        for i, v in lum.items()
+    }
 
 
 def _all_primitives_have_uvs(doc: dict) -> bool:
@@ -262,11 +293,15 @@ def _with_texture(doc: dict, binary: bytes, png: bytes, slug: str) -> bytes:
     views = doc.setdefault("bufferViews", [])
     views.append({"buffer": 0, "byteOffset": offset, "byteLength": len(png)})
     images = doc.setdefault("images", [])
-    images.append({"name": f"{slug}_pattern", "bufferView": len(views) - 1, "mimeType": "image/png"})
+    images.append(
+        {"name": f"{slug}_pattern", "bufferView": len(views) - 1, "mimeType": "image/png"}
+    )
     samplers = doc.setdefault("samplers", [])
     samplers.append({"magFilter": 9729, "minFilter": 9987, "wrapS": 10497, "wrapT": 10497})
     textures = doc.setdefault("textures", [])
-    textures.append({"name": f"{slug}_pattern", "sampler": len(samplers) - 1, "source": len(images) - 1})
+    textures.append(
+        {"name": f"{slug}_pattern", "sampler": len(samplers) - 1, "source": len(images) - 1}
+    )
     if not doc.get("buffers"):
         doc["buffers"] = [{"byteLength": 0}]
     return binary

@@ -82,7 +82,11 @@ def pack_glb(doc: dict, binary: bytes) -> bytes:
     text += b" " * ((-len(text)) % 4)
     blob = binary + b"\x00" * ((-len(binary)) % 4)
     total = 12 + 8 + len(text) + (8 + len(blob) if blob else 0)
-    out = [struct.pack("<III", GLB_MAGIC, 2, total), struct.pack("<II", len(text), CHUNK_JSON), text]
+    out = [
+        struct.pack("<III", GLB_MAGIC, 2, total),
+        struct.pack("<II", len(text), CHUNK_JSON),
+        text,
+    ]
     if blob:
         out += [struct.pack("<II", len(blob), CHUNK_BIN), blob]
     return b"".join(out)

@@ -88,7 +88,15 @@ SIZE_WORDS = {
     "massive": 1.5, "large": 1.3, "big": 1.3, "small": 0.75, "little": 0.7, "mini": 0.6,
     "miniature": 0.5, "tiny": 0.55,
 }  # fmt: skip
-LONG_WORDS = {"long": 1.35, "tall": 1.35, "towering": 1.6, "elongated": 1.4, "short": 0.7, "stubby": 0.6, "squat": 0.7}
+LONG_WORDS = {
+    "long": 1.35,
+    "tall": 1.35,
+    "towering": 1.6,
+    "elongated": 1.4,
+    "short": 0.7,
+    "stubby": 0.6,
+    "squat": 0.7,
+}
 WIDE_WORDS = {
     "wide": 1.35, "broad": 1.35, "fat": 1.4, "thick": 1.3, "chunky": 1.35, "bulky": 1.35,
     "stout": 1.3, "heavy": 1.2, "thin": 0.7, "narrow": 0.7, "slim": 0.72, "slender": 0.72,
@@ -99,10 +107,12 @@ ORNATE_WORDS = frozenset(
      "elaborate", "luxurious", "regal", "epic", "legendary"}
 )  # fmt: skip
 BROKEN_WORDS = frozenset(
-    {"broken", "damaged", "ruined", "cracked", "shattered", "chipped", "old", "worn", "abandoned"}
+    {"broken", "damaged", "ruined", "cracked", "shattered", "chipped", "abandoned"}
 )
 ROUND_WORDS = frozenset({"round", "rounded", "circular", "curved"})
-GLOW_WORDS = frozenset({"glowing", "magic", "magical", "enchanted", "luminous", "shining", "arcane"})
+GLOW_WORDS = frozenset(
+    {"glowing", "magic", "magical", "enchanted", "luminous", "shining", "arcane"}
+)
 
 
 def tokenize(prompt: str) -> list[str]:
