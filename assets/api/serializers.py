@@ -156,7 +156,34 @@ class AssetDetailOutputSerializer(AssetListOutputSerializer):
     variants = AssetVariantOutputSerializer(many=True)
 
 
-def asset_row_output(row: dict, request) -> dict:
+def iso_datetime(value) -> str | None:
+    """Format `value` as DRF does (ISO 8601, UTC as `Z`) without building a field per call."""
+    if value is None:
+        return None
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+class UrlBuilder:
+    """Build absolute URLs for one request cheaply: the scheme and host are resolved once."""
+
+    def __init__(self, request):
+        self.origin = request.build_absolute_uri("/")[:-1]
+
+    def absolute(self, url: str) -> str:
+        return self.origin + url if url.startswith("/") else url
+
+    def file(self, name: str) -> str | None:
+        return self.absolute(default_storage.url(name)) if name else None
+
+
+def asset_rows_output(rows: list[dict], request) -> list[dict]:
+    """Shape gallery `.values()` rows for the API."""
+    urls = UrlBuilder(request)
+    return [asset_row_output(row, urls) for row in rows]
+
+
+def asset_row_output(row: dict, urls: UrlBuilder) -> dict:
     """Shape one gallery `.values()` row for the API."""
     return {
         "id": str(row["id"]),
@@ -168,18 +195,18 @@ def asset_row_output(row: dict, request) -> dict:
         "visibility": row["visibility"],
         "status": row["status"],
         "source": row["source"],
-        "model_file": file_url(request, row["model_file"]),
-        "thumbnail": file_url(request, row["thumbnail"]),
+        "model_file": urls.file(row["model_file"]),
+        "thumbnail": urls.file(row["thumbnail"]),
         "file_size": row["file_size"],
         "vertex_count": row["vertex_count"],
         "triangle_count": row["triangle_count"],
-        "created_at": serializers.DateTimeField().to_representation(row["created_at"]),
-        "updated_at": serializers.DateTimeField().to_representation(row["updated_at"]),
+        "created_at": iso_datetime(row["created_at"]),
+        "updated_at": iso_datetime(row["updated_at"]),
         "variant_statistics": {
             "total": row["variant_statistics__total"] or 0,
             "ready": row["variant_statistics__ready"] or 0,
         },
-        "url": request.build_absolute_uri(f"/api/v1/assets/{row['id']}/"),
+        "url": urls.absolute(f"/api/v1/assets/{row['id']}/"),
     }
 
 

@@ -18,7 +18,7 @@ from assets.api.serializers import (
     AssetVariantOutputSerializer,
     MaterialPresetOutputSerializer,
     asset_detail_output,
-    asset_row_output,
+    asset_rows_output,
     preset_output,
     variant_output,
 )
@@ -77,7 +77,7 @@ class AssetListCreateApi(APIView):
             sort=data["sort"],
         )
         return paginated_response(
-            [asset_row_output(row, request) for row in result.results],
+            asset_rows_output(result.results, request),
             {
                 "type": "page",
                 "page": result.page,
