@@ -234,16 +234,26 @@ def gallery_page(*, filters: GalleryFilters, page: int, page_size: int) -> Galle
     every = settings.FORGE_GALLERY_BOUNDARY_EVERY
     ttl = settings.FORGE_GALLERY_CACHE_TTL
     offset = (page - 1) * page_size
-    base = f"assets:gallery:{gallery_version()}:{filters.cache_key()}"
+    # Entries are stored as (data version, value) under version-free keys, so the version,
+    # the count and the boundary come back in one Redis round trip.
+    base = f"assets:gallery:{filters.cache_key()}"
     count_key = f"{base}:count"
     index = offset // every
     boundary_key = f"{base}:{filters.sort}:b{index}"
-    cached = cache.get_many([count_key, boundary_key] if index else [count_key])
+    cached = cache.get_many(
+        [VERSION_KEY, count_key, boundary_key] if index else [VERSION_KEY, count_key]
+    )
+    version = cached.get(VERSION_KEY) or gallery_version()
+
+    def current(key):
+        entry = cached.get(key)
+        return entry[1] if entry is not None and entry[0] == version else None
+
     qs = gallery_queryset(filters)
-    total = cached.get(count_key)
+    total = current(count_key)
     if total is None:
         total = qs.count()
-        cache.set(count_key, total, ttl)
+        cache.set(count_key, (version, total), ttl)
     total_pages = max(1, -(-total // page_size))
     if page > total_pages:
         raise NotFoundError(
@@ -252,11 +262,12 @@ def gallery_page(*, filters: GalleryFilters, page: int, page_size: int) -> Galle
         )
     rows = _ordered(qs, filters.sort)
     if index:
-        boundary = cached.get(boundary_key)
+        boundary = current(boundary_key)
         if boundary is None:
             boundaries = _boundaries_compute(filters, every)
             cache.set_many(
-                {f"{base}:{filters.sort}:b{i + 1}": b for i, b in enumerate(boundaries)}, ttl
+                {f"{base}:{filters.sort}:b{i + 1}": (version, b) for i, b in enumerate(boundaries)},
+                ttl,
             )
             if len(boundaries) < index:  # rows vanished between the count and this pass
                 raise NotFoundError(f"Page {page} does not exist.")

@@ -243,15 +243,12 @@ def _stock_urlconf():
     from assets.models import Asset
 
     class StockAssetSerializer(serializers.ModelSerializer):
-        owner = serializers.CharField(source="owner.username")
-        variant_total = serializers.IntegerField(source="variant_statistics.total", default=0)
-
         class Meta:
             model = Asset
             fields = [
                 "id", "name", "owner", "kind", "art_style", "tags", "visibility", "status",
                 "source", "model_file", "thumbnail", "file_size", "vertex_count",
-                "triangle_count", "created_at", "updated_at", "variant_total",
+                "triangle_count", "created_at", "updated_at",
             ]  # fmt: skip
 
     class StockPagination(PageNumberPagination):
@@ -263,7 +260,6 @@ def _stock_urlconf():
         permission_classes = [AllowAny]
         queryset = (
             Asset.objects.filter(visibility="public", status="ready")
-            .select_related("owner", "variant_statistics")
             .defer("search_vector", "description", "bounding_box", "generation_params")
             .order_by("-created_at", "-id")
         )
