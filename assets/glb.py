@@ -15,11 +15,14 @@ import json
 import math
 import struct
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from forge.exceptions import ValidationFailedError
+
+if TYPE_CHECKING:
+    import trimesh
 
 GLB_MAGIC = b"glTF"
 CHUNK_JSON = 0x4E4F534A
@@ -635,6 +638,8 @@ def glb_parts(data: bytes) -> list[GlbPart]:
         for primitive in document.triangle_primitives(mesh_index):
             attributes = primitive["attributes"]
             positions = document.read_float(attributes["POSITION"]) @ rotation.T + world[:3, 3]
+            if not np.isfinite(positions).all():
+                raise _fail("The scene's coordinates overflow to infinity.", "bad_mesh")
             if "indices" in primitive:
                 triangles = document.read(primitive["indices"]).astype(np.int64).reshape(-1, 3)
             else:
@@ -676,7 +681,7 @@ def _optional_attribute(
     return values if np.isfinite(values).all() else None
 
 
-def glb_load_scene(data: bytes):
+def glb_load_scene(data: bytes) -> trimesh.Scene:
     """Validate `data` and load it as a `trimesh.Scene` with node transforms applied."""
     import trimesh
 

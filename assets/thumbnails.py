@@ -30,11 +30,12 @@ BACKGROUND_BOTTOM = (222, 225, 230)
 SHADOW_STRENGTH = 0.28
 KEY_LIGHT = 0.78
 FILL_LIGHT = 0.10
-AMBIENT_LIGHT = 0.14
-SKY_LIGHT = 0.10
+AMBIENT_LIGHT = 0.16
+SKY_LIGHT = 0.08
 RIM_LIGHT = 0.08
 
-SAMPLES_PER_BATCH = 1 << 20  # bounds the rasterizer's temporary arrays to tens of MB
+SAMPLES_PER_BATCH = 1 << 20
+SAMPLE_BUDGET = 60_000_000  # about a second of rasterizing on one core  # bounds the rasterizer's temporary arrays to tens of MB
 MAX_TEXTURE_PIXELS = 64 * 1024 * 1024
 NO_HIT = np.iinfo(np.int64).max
 DEPTH_LEVELS = 1 << 30  # exactly representable in float32
@@ -45,16 +46,29 @@ def thumbnail_render(data: bytes, *, size: int = 512) -> bytes:
     if not 16 <= size <= 4096:
         raise ValueError("size must be between 16 and 4096 pixels")
     scene = _Scene(glb_parts(data))
-    resolution = size * SUPERSAMPLE
-    camera = _Camera(scene, resolution)
-    image = _background(scene, camera, resolution)
-    screen, inverse_depth = camera.project(scene.triangle_points)
-    hits = _rasterize(screen, inverse_depth, scene.double_sided, resolution)
-    _shade(image, hits, scene, camera, screen)
+    with np.errstate(all="ignore"):  # degenerate triangles are dropped, not warned about
+        image = _render(scene, size * SUPERSAMPLE)
     image = image.resize((size, size), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     image.save(out, format="PNG", compress_level=4)
     return out.getvalue()
+
+
+def _render(scene: _Scene, resolution: int) -> Image.Image:
+    camera = _Camera(scene, resolution)
+    # Rasterizing costs about one step per pixel of each triangle's box; a pathological
+    # file (thousands of screen-sized triangles) is drawn at a lower resolution instead.
+    screen, _ = camera.project(scene.triangle_points)
+    extent = screen.max(axis=1) - screen.min(axis=1) + 1
+    samples = float((extent[:, 0] * extent[:, 1]).sum())
+    if samples > SAMPLE_BUDGET:
+        resolution = max(64, int(resolution * math.sqrt(SAMPLE_BUDGET / samples)))
+        camera = _Camera(scene, resolution)
+    image = _background(scene, camera, resolution)
+    screen, inverse_depth = camera.project(scene.triangle_points)
+    hits = _rasterize(screen, inverse_depth, scene.double_sided, resolution)
+    _shade(image, hits, scene, camera, screen)
+    return image
 
 
 class _Scene:
@@ -273,6 +287,8 @@ def _rasterize(
     keys = np.full(resolution * resolution, NO_HIT, dtype=np.int64)
 
     ids = np.nonzero(keep)[0]
+    if not len(ids):
+        return np.full(resolution * resolution, -1, dtype=np.int64)
     span_x, span_y = _span(width[ids]), _span(height[ids])
     order = np.lexsort((span_y, span_x))
     ids, span_x, span_y = ids[order], span_x[order], span_y[order]

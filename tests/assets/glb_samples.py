@@ -49,17 +49,38 @@ def two_part_glb() -> bytes:
     )
 
 
-def occlusion_glb() -> bytes:
-    """Return a big red box with a small blue box hidden right behind it, seen from the camera.
+def occlusion_glb(*, hidden: bool = True) -> bytes:
+    """Return a big red box and a small blue box, behind it (hidden) or in front of it.
 
     The camera looks from the front-right-top (+X, +Y, +Z), so "behind" is towards -X-Z.
     """
-    hidden = trimesh.transformations.translation_matrix([-0.6, -0.2, -0.6])
+    offset = [-0.6, -0.2, -0.6] if hidden else [1.2, 0.2, 1.2]
     return scene_glb(
         colored(trimesh.creation.box(extents=(2, 2, 2)), (255, 0, 0, 255)),
         colored(trimesh.creation.box(extents=(0.4, 0.4, 0.4)), (0, 0, 255, 255)),
-        transforms=[np.eye(4), hidden],
+        transforms=[np.eye(4), trimesh.transformations.translation_matrix(offset)],
     )
+
+
+def vertex_color_glb(color=(0, 0, 255, 255)) -> bytes:
+    """Return a GLB of a box whose colour comes only from per-vertex COLOR_0."""
+    mesh = trimesh.creation.box(extents=(1, 1, 1))
+    mesh.visual = trimesh.visual.ColorVisuals(mesh, vertex_colors=np.tile(color, (8, 1)))
+    return scene_glb(mesh)
+
+
+def textured_glb(color=(0, 200, 0)) -> bytes:
+    """Return a GLB of a box with a white base colour and an embedded solid-`color` texture."""
+    from PIL import Image
+
+    mesh = trimesh.creation.box(extents=(1, 1, 1))
+    image = Image.new("RGB", (8, 8), color)
+    material = trimesh.visual.material.PBRMaterial(
+        baseColorTexture=image, metallicFactor=0.0, roughnessFactor=0.8
+    )
+    uv = np.zeros((len(mesh.vertices), 2))
+    mesh.visual = trimesh.visual.TextureVisuals(uv=uv, material=material)
+    return scene_glb(mesh)
 
 
 def sword_glb() -> bytes:

@@ -1,0 +1,96 @@
+"""The interface every generation provider implements, and the data it exchanges."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class PresetSpec:
+    """Describe a material preset a retexture applies; colours are sRGB "#rrggbb"."""
+
+    slug: str
+    name: str
+    base_color: str
+    metallic: float
+    roughness: float
+    emissive: str | None
+    texture_prompt: str
+
+
+@dataclass(frozen=True)
+class MeshResult:
+    """Carry a generated GLB and what the provider made of the prompt."""
+
+    glb: bytes
+    object_kind: str
+    recognised: bool
+    notes: list[str] = field(default_factory=list)
+    external_task_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RetextureResult:
+    """Carry a retextured GLB."""
+
+    glb: bytes
+    external_task_id: str | None = None
+
+
+class ProviderError(Exception):
+    """Report a provider failure with a stable code and whether retrying may help."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "provider_failed",
+        retryable: bool = False,
+        service: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.retryable = retryable
+        self.service = service
+
+
+class ProviderCanceled(ProviderError):  # noqa: N818 - the name is part of the provider contract
+    """Report that `should_cancel` asked the provider to stop."""
+
+    def __init__(self, message: str = "Generation was canceled.", *, service: str | None = None):
+        super().__init__(message, code="canceled", retryable=False, service=service)
+
+
+@runtime_checkable
+class Provider(Protocol):
+    """Turn prompts into GLB meshes and re-material existing GLBs."""
+
+    name: str
+
+    def text_to_3d(
+        self,
+        *,
+        prompt: str,
+        negative_prompt: str,
+        kind: str,
+        art_style: str,
+        quality: str,
+        seed: int,
+        should_cancel: Callable[[], bool],
+    ) -> MeshResult:
+        """Generate a GLB for `prompt`; poll `should_cancel` and raise ProviderCanceled."""
+        ...
+
+    def retexture(
+        self,
+        *,
+        glb: bytes,
+        preset: PresetSpec,
+        seed: int,
+        should_cancel: Callable[[], bool],
+    ) -> RetextureResult:
+        """Return `glb` with the preset's material; poll `should_cancel` and raise ProviderCanceled."""
+        ...

@@ -1,0 +1,1 @@
+"""Procedural building blocks of the local provider: geometry, materials, prompts, GLB I/O."""
