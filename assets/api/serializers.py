@@ -7,6 +7,7 @@ for the OpenAPI schema.
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from assets.gallery import SORTS
@@ -28,6 +29,9 @@ def file_url(request, name: str) -> str | None:
     return request.build_absolute_uri(default_storage.url(name))
 
 
+@extend_schema_field(
+    {"type": "array", "items": {"type": "string", "maxLength": 40}, "maxItems": 20}
+)
 class TagsField(serializers.Field):
     """A list of tags: a JSON list, repeated form fields, or one comma-separated string."""
 

@@ -24,3 +24,9 @@ def query_with(context, **changes) -> str:
             query[key] = value
     encoded = query.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def choice_label(value: str) -> str:
+    """Turn a choice value like `low_poly` into a label like `Low poly`."""
+    return str(value).replace("_", " ").capitalize()
