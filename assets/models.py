@@ -4,10 +4,21 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models.functions import Lower
 
 HEX_COLOR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #a1b2c3.")
+
+
+# The gallery's public scope: every partial index below covers exactly these rows.
+GALLERY_PUBLIC = models.Q(visibility="public", status="ready")
+
+# An IMMUTABLE SQL function (created in migration 0002) so the tsvector can be a stored
+# generated column: `array_to_string` alone is only STABLE.
+SEARCH_VECTOR_FUNCTION = "assets_asset_search_vector"
 
 
 def _choices_check(
@@ -108,9 +119,50 @@ class Asset(models.Model):
     generation_params = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    search_vector = models.GeneratedField(
+        expression=models.Func(
+            models.F("name"),
+            models.F("description"),
+            models.F("tags"),
+            function=SEARCH_VECTOR_FUNCTION,
+            output_field=SearchVectorField(),
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+        help_text="Full-text search over name (weight A), tags (B) and description (C).",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # One index per gallery sort over the public scope (backward scans serve the
+            # descending sorts), plus the two filters most often combined with the default sort.
+            models.Index(
+                fields=["created_at", "id"], name="asset_pub_created", condition=GALLERY_PUBLIC
+            ),
+            models.Index(
+                Lower("name"), models.F("id"), name="asset_pub_name", condition=GALLERY_PUBLIC
+            ),
+            models.Index(
+                fields=["triangle_count", "id"],
+                name="asset_pub_triangles",
+                condition=GALLERY_PUBLIC,
+            ),
+            models.Index(
+                fields=["kind", "created_at", "id"],
+                name="asset_pub_kind_created",
+                condition=GALLERY_PUBLIC,
+            ),
+            models.Index(
+                fields=["art_style", "created_at", "id"],
+                name="asset_pub_style_created",
+                condition=GALLERY_PUBLIC,
+            ),
+            # "My assets" (owner=me), any visibility and status.
+            models.Index(fields=["owner", "created_at", "id"], name="asset_owner_created"),
+            GinIndex(fields=["tags"], name="asset_tags_gin"),
+            GinIndex(fields=["search_vector"], name="asset_search_gin"),
+        ]
         constraints = [
             _choices_check("kind", AssetKind, "asset_kind_valid"),
             _choices_check("art_style", AssetArtStyle, "asset_art_style_valid"),
@@ -122,6 +174,17 @@ class Asset(models.Model):
                 name="asset_counts_non_negative",
             ),
             models.CheckConstraint(condition=~models.Q(name=""), name="asset_name_not_empty"),
+            models.CheckConstraint(
+                condition=models.Q(sha256="") | models.Q(sha256__regex=r"^[0-9a-f]{64}$"),
+                name="asset_sha256_hex",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(tags__len__lte=20), name="asset_tags_at_most_20"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="ready") | ~models.Q(model_file=""),
+                name="asset_ready_has_model",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -214,6 +277,10 @@ class AssetVariant(models.Model):
             _choices_check("status", AssetVariantStatus, "variant_status_valid"),
             models.CheckConstraint(
                 condition=models.Q(file_size__gte=0), name="variant_size_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="ready") | ~models.Q(model_file=""),
+                name="variant_ready_has_model",
             ),
         ]
         indexes = [models.Index(fields=["asset", "display_order"], name="variant_asset_order")]

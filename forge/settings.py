@@ -154,6 +154,10 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Uploaded files above FILE_UPLOAD_MAX_MEMORY_SIZE stream to a temporary file, so a GLB up to
+# FORGE_UPLOAD_MAX_BYTES never sits whole in memory twice; DATA_UPLOAD_MAX_MEMORY_SIZE limits
+# the rest of a request body (form fields, JSON), which never carries the file itself.
+FORGE_UPLOAD_MAX_BYTES = env.int("FORGE_UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FORGE_SERVE_MEDIA = env.bool("FORGE_SERVE_MEDIA", default=True)
@@ -237,6 +241,11 @@ Q_CLUSTER = {
 # FORGE
 FORGE_PROVIDER = env.str("FORGE_PROVIDER", default="local")
 FORGE_REQUEST_ID_MAX_LENGTH = 128
+# Gallery lists (see docs/gallery.md): default page size, one cached page boundary every
+# N rows, and how long cached counts and boundaries live (a write replaces them anyway).
+FORGE_GALLERY_PAGE_SIZE = env.int("FORGE_GALLERY_PAGE_SIZE", default=24)
+FORGE_GALLERY_BOUNDARY_EVERY = env.int("FORGE_GALLERY_BOUNDARY_EVERY", default=1000)
+FORGE_GALLERY_CACHE_TTL = env.int("FORGE_GALLERY_CACHE_TTL", default=600)
 
 # EMAIL: the console in development; e.g. smtp+tls://user:pass@smtp.example.com:587 in production.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
