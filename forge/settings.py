@@ -218,6 +218,11 @@ SPECTACULAR_SETTINGS = {
     ],
     "SECURITY": [{"bearerAuth": []}, {"cookieAuth": []}],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two apps have a `category` field with different choices; name each enum.
+    "ENUM_NAME_OVERRIDES": {
+        "MaterialCategoryEnum": "assets.models.MaterialPresetCategory",
+        "ErrorCategoryEnum": "errors.models.ErrorCategory",
+    },
 }
 
 # DJANGO-Q2: the ORM broker on PostgreSQL, so a job is enqueued in the same
