@@ -104,6 +104,20 @@ DATABASES["errors"] = {
     },
 }
 DATABASE_ROUTERS = ["errors.routers.ErrorsRecordingRouter"]
+# A psycopg connection pool for the web process: under ASGI each request's sync code runs
+# in a thread of its own, so without a pool every request opens a new PostgreSQL backend.
+# Off by default (the worker forks processes, which must not inherit a pool); the Procfile
+# turns it on for daphne.
+if env.bool("FORGE_DB_POOL", default=False):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "pool": {
+            "min_size": env.int("FORGE_DB_POOL_MIN", default=2),
+            "max_size": env.int("FORGE_DB_POOL_MAX", default=20),
+            "timeout": 10,
+        },
+    }
 
 # REDIS: the channel layer, the cache (throttling, qcluster heartbeats)
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
