@@ -1,12 +1,7 @@
-import json
-import subprocess
-from pathlib import Path
-
 import pytest
 
+from tests.gltf_validator import validate_glb
 from tests.pipelines.providers import TEST_PROVIDERS
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -34,15 +29,6 @@ def provider_dir(tmp_path, monkeypatch):
     return calls
 
 
-def gltf_errors(glb: bytes, tmp_path: Path) -> int:
+def gltf_errors(glb: bytes) -> int:
     """Return the number of errors the Khronos glTF validator reports for `glb`."""
-    path = tmp_path / "model.glb"
-    path.write_bytes(glb)
-    result = subprocess.run(
-        ["node", "scripts/gltf_validate.cjs", str(path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    return json.loads(result.stdout)["issues"]["numErrors"]
+    return validate_glb(glb)["issues"]["numErrors"]

@@ -6,18 +6,12 @@ from datetime import datetime
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
-from django.db import connection, transaction
+from django.db import transaction
 
 from pipelines.events import EVENT_TYPE, pipeline_group_name, pipeline_user_group_name
 from pipelines.services import pipeline_cancel, pipeline_create, pipeline_run
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-async def _close_worker_thread_connection():
-    yield
-    await sync_to_async(connection.close)()
 
 
 CONFIG = {"prompt": "a wooden treasure chest", "kind": "prop", "quality": "draft"}
