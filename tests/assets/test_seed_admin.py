@@ -3,38 +3,26 @@
 import io
 
 import pytest
-from django.core.files.storage import default_storage
 
-from assets.glb import glb_inspect
 from assets.models import Asset, MaterialPreset, VariantStatistics
 from assets.seed import presets_ensure, seed_demo
-from assets.services import variant_statistics_drift
 from forge.seed import demo_users_ensure
 from tests.assets.factories import AssetFactory, AssetVariantFactory, MaterialPresetFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_demo_is_complete_real_and_idempotent():
+def test_seed_demo_makes_the_presets_idempotently():
     users = demo_users_ensure()
     seed_demo(users=users, stdout=io.StringIO())
     presets = MaterialPreset.objects.all()
     assert presets.count() >= 12 and presets.values("category").distinct().count() >= 8
-    assets = Asset.objects.all()
-    assert assets.count() >= 24
-    assert assets.filter(visibility="public", owner=users.user).count() >= 24
-    assert assets.exclude(visibility="public").count() >= 2
-    for asset in assets:
-        info = glb_inspect(default_storage.open(asset.model_file.name).read())
-        assert info.triangle_count == asset.triangle_count > 0
-        assert default_storage.open(asset.thumbnail.name).read().startswith(b"\x89PNG")
-        assert asset.variants.filter(status="ready").count() >= 2
-    assert variant_statistics_drift() == []
     out = io.StringIO()
     seed_demo(users=users, stdout=out)
-    assert Asset.objects.count() == assets.count()
-    assert "0 new demo assets" in out.getvalue()
+    assert MaterialPreset.objects.count() == presets.count()
     assert len(presets_ensure()) == presets.count()
+    # The demo assets come from real pipelines (tests/pipelines/test_seed.py).
+    assert not Asset.objects.exists()
 
 
 def test_admin_asset_list_and_change_page(client, staff_user):
