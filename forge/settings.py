@@ -236,6 +236,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "MaterialCategoryEnum": "assets.models.MaterialPresetCategory",
         "ErrorCategoryEnum": "errors.models.ErrorCategory",
+        "PipelineStageNameEnum": "pipelines.models.StageName",
     },
 }
 

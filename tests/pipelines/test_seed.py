@@ -37,4 +37,3 @@ def test_seed_runs_one_pipeline_per_demo_asset_idempotently():
     seed_demo(users=users, stdout=out)
     assert Asset.objects.count() == len(DEMO_PIPELINES)
     assert "0 demo assets generated" in out.getvalue()
-
