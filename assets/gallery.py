@@ -27,10 +27,9 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import F, OrderBy, QuerySet
-from django.db.models.expressions import RawSQL
-from django.db.models.fields import BooleanField
+from django.db.models import F, Func, Lookup, OrderBy, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Lower
+from django.db.models.lookups import GreaterThan, LessThan
 
 from assets.models import Asset, AssetStatus, AssetVisibility
 from forge.exceptions import NotFoundError
@@ -40,13 +39,13 @@ VERSION_KEY = "assets:gallery:version"
 SORTS = ("newest", "oldest", "name", "triangles", "-triangles")
 DEFAULT_SORT = "newest"
 
-# sort name -> (key expression SQL, key expression for the ORM, descending?)
+# sort name -> (name, key expression, descending?); `id` breaks ties in the same direction.
 _SORT_KEYS: dict[str, tuple[str, Any, bool]] = {
-    "newest": ('"assets_asset"."created_at"', F("created_at"), True),
-    "oldest": ('"assets_asset"."created_at"', F("created_at"), False),
-    "name": ('LOWER("assets_asset"."name")', Lower("name"), False),
-    "triangles": ('"assets_asset"."triangle_count"', F("triangle_count"), False),
-    "-triangles": ('"assets_asset"."triangle_count"', F("triangle_count"), True),
+    "newest": ("created_at", F("created_at"), True),
+    "oldest": ("created_at", F("created_at"), False),
+    "name": ("name", Lower("name"), False),
+    "triangles": ("triangle_count", F("triangle_count"), False),
+    "-triangles": ("triangle_count", F("triangle_count"), True),
 }
 
 LIST_FIELDS = (
@@ -197,15 +196,16 @@ def _ordered(qs: QuerySet, sort: str) -> QuerySet:
     return qs.order_by(OrderBy(key, descending=descending), OrderBy(F("id"), descending=descending))
 
 
-def _after(sort: str, boundary: tuple) -> RawSQL:
-    sql_key, _, descending = _SORT_KEYS[sort]
-    operator = "<" if descending else ">"
-    # Only the fixed key SQL above and the operator are interpolated; values are parameters.
-    return RawSQL(  # noqa: S611
-        f'({sql_key}, "assets_asset"."id") {operator} (%s, %s)',
-        list(boundary),
-        output_field=BooleanField(),
-    )
+def _row(*expressions) -> Func:
+    """Return a SQL row value `(a, b)` built from ORM expressions (aliases stay correct)."""
+    return Func(*expressions, function="", output_field=TextField())
+
+
+def _after(sort: str, boundary: tuple) -> Lookup:
+    """Return the condition "sorts after `boundary`": a row comparison the sort index seeks to."""
+    _, key, descending = _SORT_KEYS[sort]
+    lookup = LessThan if descending else GreaterThan
+    return lookup(_row(key, F("id")), _row(Value(boundary[0]), Value(boundary[1])))
 
 
 def _boundaries_compute(filters: GalleryFilters, every: int) -> list[tuple]:
@@ -234,16 +234,26 @@ def gallery_page(*, filters: GalleryFilters, page: int, page_size: int) -> Galle
     every = settings.FORGE_GALLERY_BOUNDARY_EVERY
     ttl = settings.FORGE_GALLERY_CACHE_TTL
     offset = (page - 1) * page_size
-    base = f"assets:gallery:{gallery_version()}:{filters.cache_key()}"
+    # Entries are stored as (data version, value) under version-free keys, so the version,
+    # the count and the boundary come back in one Redis round trip.
+    base = f"assets:gallery:{filters.cache_key()}"
     count_key = f"{base}:count"
     index = offset // every
     boundary_key = f"{base}:{filters.sort}:b{index}"
-    cached = cache.get_many([count_key, boundary_key] if index else [count_key])
+    cached = cache.get_many(
+        [VERSION_KEY, count_key, boundary_key] if index else [VERSION_KEY, count_key]
+    )
+    version = cached.get(VERSION_KEY) or gallery_version()
+
+    def current(key):
+        entry = cached.get(key)
+        return entry[1] if entry is not None and entry[0] == version else None
+
     qs = gallery_queryset(filters)
-    total = cached.get(count_key)
+    total = current(count_key)
     if total is None:
         total = qs.count()
-        cache.set(count_key, total, ttl)
+        cache.set(count_key, (version, total), ttl)
     total_pages = max(1, -(-total // page_size))
     if page > total_pages:
         raise NotFoundError(
@@ -252,18 +262,23 @@ def gallery_page(*, filters: GalleryFilters, page: int, page_size: int) -> Galle
         )
     rows = _ordered(qs, filters.sort)
     if index:
-        boundary = cached.get(boundary_key)
+        boundary = current(boundary_key)
         if boundary is None:
             boundaries = _boundaries_compute(filters, every)
             cache.set_many(
-                {f"{base}:{filters.sort}:b{i + 1}": b for i, b in enumerate(boundaries)}, ttl
+                {f"{base}:{filters.sort}:b{i + 1}": (version, b) for i, b in enumerate(boundaries)},
+                ttl,
             )
             if len(boundaries) < index:  # rows vanished between the count and this pass
                 raise NotFoundError(f"Page {page} does not exist.")
             boundary = boundaries[index - 1]
         rows = rows.filter(_after(filters.sort, boundary))
         offset -= index * every
-    results = list(rows.values(*LIST_FIELDS)[offset : offset + page_size])
+    # Deferred join: pick the page's ids from the sort index alone (the skipped rows are never
+    # joined), then fetch and join just those rows.
+    ids = rows.values("id")[offset : offset + page_size]
+    page_rows = _ordered(Asset.objects.filter(pk__in=Subquery(ids)), filters.sort)
+    results = list(page_rows.values(*LIST_FIELDS))
     return GalleryPage(
         results=results,
         page=page,

@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from assets import views
 
 app_name = "assets"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.asset_list, name="list"),
+    path("assets/upload/", views.asset_upload_view, name="upload"),
+    path("assets/<uuid:asset_id>/", views.asset_detail, name="detail"),
+    path("assets/<uuid:asset_id>/edit/", views.asset_edit, name="edit"),
+    path("assets/<uuid:asset_id>/delete/", views.asset_delete_view, name="delete"),
+]

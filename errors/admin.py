@@ -1,1 +1,459 @@
-from django.contrib import admin  # noqa: F401
+"""The errors dashboard: staff find, read and resolve errors here. Actions call services."""
+
+import json
+import threading
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from errors import charts, selectors, services
+from errors.models import (
+    ErrorGroup,
+    ErrorGroupActivity,
+    ErrorGroupStatus,
+    ErrorIgnoreCondition,
+    ErrorOccurrence,
+    ErrorOverview,
+)
+from forge.exceptions import ValidationFailedError
+
+RECENT_OCCURRENCES = 20
+TRANSITIONS = {
+    "resolve": "Resolve",
+    "ignore": "Ignore",
+    "reopen": "Reopen",
+}
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Optional: what was done, or why. Kept in the activity log.",
+    )
+
+    def transition_kwargs(self) -> dict:
+        return {"note": self.cleaned_data["note"]}
+
+
+class IgnoreForm(forms.Form):
+    ignore_condition = forms.ChoiceField(
+        choices=ErrorIgnoreCondition.choices,
+        initial=ErrorIgnoreCondition.UNTIL_RATE,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label="Reason",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Required when ignoring forever.",
+    )
+    ignore_until = forms.DateTimeField(
+        required=False,
+        label="Until (UTC)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text="For “until a date”: the group reopens by itself at this time.",
+    )
+    ignore_threshold = forms.IntegerField(
+        required=False,
+        min_value=1,
+        label="Tolerated per hour",
+        help_text="For “until more than N per hour”: reopens when it occurs more often.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        try:
+            services.error_ignore_validate(
+                condition=data.get("ignore_condition", ""),
+                reason=data.get("note") or "",
+                until=data.get("ignore_until"),
+                threshold=data.get("ignore_threshold"),
+            )
+        except ValidationFailedError as exc:
+            for name, errors in (exc.details or {}).items():
+                self.add_error(name, errors)
+        return data
+
+    def transition_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "note": data["note"],
+            "condition": data["ignore_condition"],
+            "until": data.get("ignore_until"),
+            "threshold": data.get("ignore_threshold"),
+        }
+
+
+class RecentOccurrenceFormSet(BaseInlineFormSet):
+    def get_queryset(self):
+        qs = super().get_queryset()
+        ids = list(qs.order_by("-occurred_at").values_list("pk", flat=True)[:RECENT_OCCURRENCES])
+        return qs.filter(pk__in=ids).select_related("user").order_by("-occurred_at")
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RecentOccurrenceInline(ReadOnlyInline):
+    model = ErrorOccurrence
+    formset = RecentOccurrenceFormSet
+    verbose_name_plural = f"Recent occurrences (latest {RECENT_OCCURRENCES})"
+    fields = ["link", "method", "route", "http_status", "severity", "user", "request_id", "message"]
+    readonly_fields = fields
+
+    @admin.display(description="When (UTC)")
+    def link(self, obj):
+        url = reverse("admin:errors_erroroccurrence_change", args=[obj.pk])
+        return format_html('<a href="{}">{:%Y-%m-%d %H:%M:%S}</a>', url, obj.occurred_at)
+
+
+class ActivityInline(ReadOnlyInline):
+    model = ErrorGroupActivity
+    verbose_name_plural = "Activity log"
+    fields = ["created_at", "actor_display", "action", "from_status", "to_status", "note"]
+    readonly_fields = fields
+
+    @admin.display(description="Who")
+    def actor_display(self, obj):
+        return obj.actor or "Forge (automatic)"
+
+
+def _severity_badge(severity: str):
+    return format_html(
+        '<span class="errors-badge" style="background:{}">{}</span>',
+        charts.SEVERITY_COLOURS.get(severity, "#868e96"),
+        severity,
+    )
+
+
+_sparklines = threading.local()
+
+
+@admin.register(ErrorGroup)
+class ErrorGroupAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "severity_badge",
+        "category",
+        "external_service",
+        "status",
+        "times_seen",
+        "last_seen",
+        "last_24h",
+    ]
+    list_filter = [
+        "status",
+        "severity",
+        "category",
+        ("external_service", admin.AllValuesFieldListFilter),
+    ]
+    date_hierarchy = "last_seen"
+    search_fields = ["title", "culprit", "error_type", "=fingerprint"]
+    ordering = ["-last_seen"]
+    list_per_page = 50
+    actions = ["resolve_groups", "ignore_groups", "reopen_groups"]
+    inlines = [RecentOccurrenceInline, ActivityInline]
+    change_form_template = "errors/admin/errorgroup_change_form.html"
+    change_list_template = "errors/admin/errorgroup_change_list.html"
+    fieldsets = [
+        (None, {"fields": ["title", "culprit", "error_type", "status_line", "last_24h"]}),
+        (
+            "Classification",
+            {"fields": ["severity", "category", "external_service", "fingerprint"]},
+        ),
+        ("Counts", {"fields": ["times_seen", "first_seen", "last_seen", "regressed_at"]}),
+        (
+            "Resolution",
+            {
+                "fields": [
+                    "resolved_by",
+                    "resolved_at",
+                    "resolution_note",
+                    "ignore_condition",
+                    "ignore_until",
+                    "ignore_threshold",
+                ]
+            },
+        ),
+        ("Latest occurrence", {"fields": ["latest_stack_trace", "latest_context"]}),
+    ]
+
+    # -- permissions: groups are made by recording, changed only through actions
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f for fieldset in self.fieldsets for f in fieldset[1]["fields"]]
+
+    # -- list columns
+    @admin.display(description="Severity", ordering="severity")
+    def severity_badge(self, obj):
+        return _severity_badge(obj.severity)
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        _sparklines.values = selectors.error_group_sparklines(
+            group_ids=[g.pk for g in changelist.result_list]
+        )
+        return changelist
+
+    @admin.display(description="Last 24 hours")
+    def last_24h(self, obj):
+        values = getattr(_sparklines, "values", {}).get(obj.pk)
+        if values is None:
+            values = selectors.error_group_sparklines(group_ids=[obj.pk])[obj.pk]
+        return charts.sparkline_svg(values)
+
+    # -- group page
+    @admin.display(description="Status")
+    def status_line(self, obj):
+        links = format_html_join(
+            " ",
+            '<a class="button" href="{}">{}</a>',
+            (
+                (reverse("admin:errors_errorgroup_transition", args=[obj.pk, action]), label)
+                for action, label in TRANSITIONS.items()
+                if not (action == "resolve" and obj.status == ErrorGroupStatus.RESOLVED)
+                and not (action == "reopen" and obj.status == ErrorGroupStatus.UNRESOLVED)
+            ),
+        )
+        return format_html("<strong>{}</strong> &nbsp; {}", obj.get_status_display(), links)
+
+    def _latest(self, obj):
+        if not hasattr(obj, "_latest_occurrence"):
+            obj._latest_occurrence = obj.occurrences.order_by("-occurred_at").first()
+        return obj._latest_occurrence
+
+    @admin.display(description="Stack trace")
+    def latest_stack_trace(self, obj):
+        latest = self._latest(obj)
+        if latest is None or not latest.stack_trace:
+            return "—"
+        return format_html('<pre class="errors-pre">{}</pre>', latest.stack_trace)
+
+    @admin.display(description="Context")
+    def latest_context(self, obj):
+        latest = self._latest(obj)
+        if latest is None:
+            return "—"
+        return format_html(
+            '<pre class="errors-pre">{}</pre>', json.dumps(latest.context, indent=2, default=str)
+        )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+            "show_delete": False,
+        }
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    # -- actions
+    def get_urls(self):
+        return [
+            path(
+                "<int:group_id>/transition/<str:action>/",
+                self.admin_site.admin_view(self.transition_view),
+                name="errors_errorgroup_transition",
+            ),
+            *super().get_urls(),
+        ]
+
+    def transition_view(self, request: HttpRequest, group_id: int, action: str):
+        group = get_object_or_404(ErrorGroup, pk=group_id)
+        if action not in TRANSITIONS or not self.has_change_permission(request, group):
+            return HttpResponseRedirect(reverse("admin:errors_errorgroup_change", args=[group_id]))
+        response = self._transition(request, ErrorGroup.objects.filter(pk=group_id), action)
+        if response is None:
+            return HttpResponseRedirect(reverse("admin:errors_errorgroup_change", args=[group_id]))
+        return response
+
+    def _transition(self, request: HttpRequest, queryset, action: str):
+        form_class = IgnoreForm if action == "ignore" else NoteForm
+        if "apply" in request.POST:
+            form = form_class(request.POST)
+            if form.is_valid():
+                try:
+                    changed = services.error_groups_transition(
+                        groups=list(queryset.values_list("pk", flat=True)),
+                        actor=request.user,
+                        action=action,
+                        **form.transition_kwargs(),
+                    )
+                except ValidationFailedError as exc:
+                    form.add_error(None, exc.message)
+                else:
+                    self.message_user(
+                        request,
+                        f"{TRANSITIONS[action]}: {changed} of {queryset.count()} group(s) changed.",
+                        messages.SUCCESS,
+                    )
+                    return None
+        else:
+            form = form_class()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{TRANSITIONS[action]} {queryset.count()} error group(s)",
+            "opts": self.model._meta,
+            "groups": queryset.order_by("-last_seen")[:100],
+            "count": queryset.count(),
+            "form": form,
+            "action": f"{action}_groups",
+            "verb": TRANSITIONS[action],
+            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
+            or [str(pk) for pk in queryset.values_list("pk", flat=True)],
+            "select_across": request.POST.get("select_across", "0"),
+        }
+        return TemplateResponse(request, "errors/admin/errorgroup_transition.html", context)
+
+    @admin.action(description="Resolve selected groups…", permissions=["change"])
+    def resolve_groups(self, request, queryset):
+        return self._transition(request, queryset, "resolve")
+
+    @admin.action(description="Ignore selected groups…", permissions=["change"])
+    def ignore_groups(self, request, queryset):
+        return self._transition(request, queryset, "ignore")
+
+    @admin.action(description="Reopen selected groups…", permissions=["change"])
+    def reopen_groups(self, request, queryset):
+        return self._transition(request, queryset, "reopen")
+
+
+@admin.register(ErrorOccurrence)
+class ErrorOccurrenceAdmin(admin.ModelAdmin):
+    list_display = [
+        "occurred_at",
+        "group_link",
+        "method",
+        "route",
+        "http_status",
+        "severity",
+        "external_service",
+        "user",
+        "request_id",
+    ]
+    list_filter = ["severity", "category", ("external_service", admin.AllValuesFieldListFilter)]
+    date_hierarchy = "occurred_at"
+    search_fields = ["=request_id", "message", "route"]
+    list_select_related = ["group", "user"]
+    show_full_result_count = False
+    fields = [
+        "group_link",
+        "occurred_at",
+        "request_id",
+        "method",
+        "route",
+        "http_status",
+        "severity",
+        "category",
+        "external_service",
+        "error_type",
+        "error_code",
+        "user",
+        "message",
+        "stack_trace_pre",
+        "context_pre",
+        "fingerprint",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Group")
+    def group_link(self, obj):
+        url = reverse("admin:errors_errorgroup_change", args=[obj.group_id])
+        return format_html('<a href="{}">{}</a>', url, obj.group.title)
+
+    @admin.display(description="Stack trace")
+    def stack_trace_pre(self, obj):
+        return format_html('<pre class="errors-pre">{}</pre>', obj.stack_trace or "—")
+
+    @admin.display(description="Context")
+    def context_pre(self, obj):
+        return format_html(
+            '<pre class="errors-pre">{}</pre>', json.dumps(obj.context, indent=2, default=str)
+        )
+
+
+@admin.register(ErrorGroupActivity)
+class ErrorGroupActivityAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "group", "actor", "action", "from_status", "to_status", "note"]
+    list_filter = ["action", "to_status"]
+    date_hierarchy = "created_at"
+    list_select_related = ["group", "actor"]
+    search_fields = ["note", "group__title"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ErrorOverview)
+class ErrorOverviewAdmin(admin.ModelAdmin):
+    """The overview page, listed on the admin index as Errors › Overview."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        now = timezone.now()
+        today = selectors.day_floor(now)
+        chart = selectors.error_hourly_by_severity(days=7, now=now)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Errors overview",
+            "opts": self.model._meta,
+            "chart": charts.stacked_hours_svg(chart["hours"], chart["series"]),
+            "severity_colours": charts.SEVERITY_COLOURS,
+            "week_totals": {s: sum(v) for s, v in chart["series"].items()},
+            "stats": selectors.error_stats(now=now),
+            "top_groups": selectors.error_top_groups(since=now - timedelta(hours=24)),
+            "new_groups": ErrorGroup.objects.filter(first_seen__gte=today).order_by("-first_seen")[
+                :20
+            ],
+            "regressions": ErrorGroup.objects.filter(regressed_at__gte=today).order_by(
+                "-regressed_at"
+            )[:20],
+            "groups_url": reverse("admin:errors_errorgroup_changelist"),
+        }
+        return TemplateResponse(request, "errors/admin/overview.html", context)

@@ -1,3 +1,276 @@
-"""errors models."""
+"""Errors: occurrences, the groups they fall into, the groups' audit trail, hourly roll-ups."""
 
-from django.db import models  # noqa: F401
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class ErrorSeverity(models.TextChoices):
+    DEBUG = "debug", "Debug"
+    INFO = "info", "Info"
+    WARNING = "warning", "Warning"
+    ERROR = "error", "Error"
+    CRITICAL = "critical", "Critical"
+
+
+# Severity order, lowest first: alerts and "error or above" compare by index.
+SEVERITY_ORDER = [choice.value for choice in ErrorSeverity]
+
+
+class ErrorCategory(models.TextChoices):
+    VALIDATION = "validation", "Validation"
+    AUTHENTICATION = "authentication", "Authentication"
+    AUTHORIZATION = "authorization", "Authorization"
+    NOT_FOUND = "not_found", "Not found"
+    RATE_LIMIT = "rate_limit", "Rate limit"
+    EXTERNAL_SERVICE = "external_service", "External service"
+    DATABASE = "database", "Database"
+    TIMEOUT = "timeout", "Timeout"
+    INTERNAL = "internal", "Internal"
+
+
+class ErrorGroupStatus(models.TextChoices):
+    UNRESOLVED = "unresolved", "Unresolved"
+    RESOLVED = "resolved", "Resolved"
+    IGNORED = "ignored", "Ignored"
+
+
+class ErrorIgnoreCondition(models.TextChoices):
+    FOREVER = "forever", "Forever"
+    UNTIL_DATE = "until_date", "Until a date"
+    UNTIL_RATE = "until_rate", "Until more than N per hour"
+
+
+class ErrorGroupAction(models.TextChoices):
+    RESOLVE = "resolve", "Resolved"
+    IGNORE = "ignore", "Ignored"
+    REOPEN = "reopen", "Reopened"
+    REGRESSION = "regression", "Regressed"
+    UNIGNORE = "unignore", "Ignore condition met"
+
+
+def _choices_check(field: str, choices) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__in": [c.value for c in choices]}),
+        name=f"%(app_label)s_%(class)s_{field}_valid",
+    )
+
+
+class ErrorGroup(models.Model):
+    """Every occurrence with the same fingerprint, counted, with its resolution state."""
+
+    fingerprint = models.CharField(max_length=64, unique=True)
+    title = models.CharField(max_length=255)
+    culprit = models.CharField(max_length=255, blank=True)
+    error_type = models.CharField(max_length=255, blank=True)
+    severity = models.CharField(max_length=10, choices=ErrorSeverity.choices)
+    category = models.CharField(max_length=20, choices=ErrorCategory.choices)
+    external_service = models.CharField(max_length=64, null=True, blank=True)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+    times_seen = models.BigIntegerField(default=1)
+    status = models.CharField(
+        max_length=12, choices=ErrorGroupStatus.choices, default=ErrorGroupStatus.UNRESOLVED
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution_note = models.TextField(blank=True)
+    regressed_at = models.DateTimeField(null=True, blank=True)
+    ignore_condition = models.CharField(
+        max_length=12, choices=ErrorIgnoreCondition.choices, blank=True
+    )
+    ignore_until = models.DateTimeField(null=True, blank=True)
+    ignore_threshold = models.PositiveIntegerField(null=True, blank=True)
+    # Alerting state: what is waiting to be announced, and when staff were last told.
+    alert_pending = models.CharField(max_length=12, blank=True)
+    last_alerted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_seen"]
+        indexes = [
+            models.Index(fields=["status", "-last_seen"], name="errors_group_status_seen"),
+            models.Index(fields=["-last_seen"], name="errors_group_last_seen"),
+            models.Index(fields=["-times_seen"], name="errors_group_times_seen"),
+            models.Index(fields=["-first_seen"], name="errors_group_first_seen"),
+            models.Index(fields=["severity", "-last_seen"], name="errors_group_severity"),
+            models.Index(fields=["category", "-last_seen"], name="errors_group_category"),
+            models.Index(fields=["external_service", "-last_seen"], name="errors_group_service"),
+            models.Index(
+                fields=["regressed_at"],
+                name="errors_group_regressed",
+                condition=Q(regressed_at__isnull=False),
+            ),
+            models.Index(
+                fields=["id"], name="errors_group_alert_pending", condition=~Q(alert_pending="")
+            ),
+        ]
+        constraints = [
+            _choices_check("severity", ErrorSeverity),
+            _choices_check("category", ErrorCategory),
+            _choices_check("status", ErrorGroupStatus),
+            models.CheckConstraint(
+                condition=Q(ignore_condition="")
+                | Q(ignore_condition__in=[c.value for c in ErrorIgnoreCondition]),
+                name="%(app_label)s_%(class)s_ignore_condition_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(alert_pending__in=["", "new", "regression", "reopened"]),
+                name="%(app_label)s_%(class)s_alert_pending_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(times_seen__gte=0), name="%(app_label)s_%(class)s_times_seen_gte_0"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ErrorOccurrence(models.Model):
+    """One error, as it happened: where, to whom, with its scrubbed context and stack."""
+
+    group = models.ForeignKey(ErrorGroup, on_delete=models.CASCADE, related_name="occurrences")
+    occurred_at = models.DateTimeField()
+    request_id = models.CharField(max_length=128, blank=True)
+    route = models.CharField(max_length=255, blank=True)
+    method = models.CharField(max_length=10, blank=True)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    severity = models.CharField(max_length=10, choices=ErrorSeverity.choices)
+    category = models.CharField(max_length=20, choices=ErrorCategory.choices)
+    external_service = models.CharField(max_length=64, null=True, blank=True)
+    error_type = models.CharField(max_length=255, blank=True)
+    error_code = models.CharField(max_length=64, blank=True)
+    message = models.TextField(blank=True)
+    stack_trace = models.TextField(blank=True)
+    context = models.JSONField(default=dict, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    fingerprint = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        indexes = [
+            models.Index(fields=["group", "-occurred_at"], name="errors_occ_group_time"),
+            models.Index(fields=["occurred_at"], name="errors_occ_time"),
+            models.Index(fields=["request_id"], name="errors_occ_request_id"),
+        ]
+        constraints = [
+            _choices_check("severity", ErrorSeverity),
+            _choices_check("category", ErrorCategory),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.error_type or self.category} at {self.occurred_at:%Y-%m-%d %H:%M:%S}"
+
+
+class ErrorGroupActivity(models.Model):
+    """One change of a group's status: who, when, from what to what, and why."""
+
+    group = models.ForeignKey(ErrorGroup, on_delete=models.CASCADE, related_name="activity")
+    created_at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty when Forge changed the status by itself.",
+    )
+    action = models.CharField(max_length=12, choices=ErrorGroupAction.choices)
+    from_status = models.CharField(max_length=12, choices=ErrorGroupStatus.choices)
+    to_status = models.CharField(max_length=12, choices=ErrorGroupStatus.choices)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "error group activity"
+        indexes = [
+            models.Index(fields=["group", "-created_at"], name="errors_activity_group"),
+            models.Index(fields=["-created_at"], name="errors_activity_time"),
+        ]
+        constraints = [
+            _choices_check("action", ErrorGroupAction),
+            _choices_check("from_status", ErrorGroupStatus),
+            _choices_check("to_status", ErrorGroupStatus),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ErrorAggregation(models.Model):
+    """Occurrences per hour × route × severity × category × external service."""
+
+    hour = models.DateTimeField()
+    route = models.CharField(max_length=255, blank=True)
+    severity = models.CharField(max_length=10, choices=ErrorSeverity.choices)
+    category = models.CharField(max_length=20, choices=ErrorCategory.choices)
+    # '' rather than NULL so the unique key treats "no service" as one value.
+    external_service = models.CharField(max_length=64, blank=True)
+    count = models.PositiveIntegerField()
+    users = models.PositiveIntegerField(help_text="Distinct signed-in users affected.")
+
+    class Meta:
+        ordering = ["-hour"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hour", "route", "severity", "category", "external_service"],
+                name="errors_aggregation_key",
+            ),
+            _choices_check("severity", ErrorSeverity),
+            _choices_check("category", ErrorCategory),
+        ]
+        indexes = [models.Index(fields=["severity", "hour"], name="errors_agg_severity_hour")]
+
+    def __str__(self) -> str:
+        return f"{self.hour:%Y-%m-%d %H}:00 {self.route} {self.severity}: {self.count}"
+
+
+class ErrorGroupHourly(models.Model):
+    """Occurrences of one group in one hour: the sparklines' data."""
+
+    group = models.ForeignKey(ErrorGroup, on_delete=models.CASCADE, related_name="hourly")
+    hour = models.DateTimeField()
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-hour"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "hour"], name="errors_group_hourly_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group_id} {self.hour:%Y-%m-%d %H}:00: {self.count}"
+
+
+class ErrorAggregationState(models.Model):
+    """The single row saying up to which hour the roll-ups are final."""
+
+    key = models.CharField(max_length=20, unique=True, default="hourly")
+    aggregated_until = models.DateTimeField(
+        help_text="Start of the last hour rolled up; the next run redoes it and later hours."
+    )
+    last_run_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.key}: until {self.aggregated_until:%Y-%m-%d %H}:00"
+
+
+class ErrorOverview(ErrorGroup):
+    """The admin overview page's entry on the admin index (no table of its own)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "overview"
+        verbose_name_plural = "overview"

@@ -91,6 +91,33 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/forge")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# The errors app records through this second connection to the same database when the
+# caller is inside a transaction, so the record survives that transaction's rollback.
+# It is never migrated on its own (it is the same database; see errors/routers.py).
+DATABASES["errors"] = {
+    **DATABASES["default"],
+    "CONN_MAX_AGE": env.int("FORGE_ERRORS_DB_CONN_MAX_AGE", default=60),
+    # Never wait long on a row the caller's own open transaction may hold.
+    "OPTIONS": {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "options": "-c lock_timeout=2000 -c statement_timeout=10000",
+    },
+}
+DATABASE_ROUTERS = ["errors.routers.ErrorsRecordingRouter"]
+# A psycopg connection pool for the web process: under ASGI each request's sync code runs
+# in a thread of its own, so without a pool every request opens a new PostgreSQL backend.
+# Off by default (the worker forks processes, which must not inherit a pool); the Procfile
+# turns it on for daphne.
+if env.bool("FORGE_DB_POOL", default=False):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "pool": {
+            "min_size": env.int("FORGE_DB_POOL_MIN", default=2),
+            "max_size": env.int("FORGE_DB_POOL_MAX", default=20),
+            "timeout": 10,
+        },
+    }
 
 # REDIS: the channel layer, the cache (throttling, qcluster heartbeats)
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
@@ -205,6 +232,12 @@ SPECTACULAR_SETTINGS = {
     ],
     "SECURITY": [{"bearerAuth": []}, {"cookieAuth": []}],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two apps have a `category` field with different choices; name each enum.
+    "ENUM_NAME_OVERRIDES": {
+        "MaterialCategoryEnum": "assets.models.MaterialPresetCategory",
+        "ErrorCategoryEnum": "errors.models.ErrorCategory",
+        "PipelineStageNameEnum": "pipelines.models.StageName",
+    },
 }
 
 # DJANGO-Q2: the ORM broker on PostgreSQL, so a job is enqueued in the same
@@ -251,6 +284,36 @@ FORGE_REQUEST_ID_MAX_LENGTH = 128
 FORGE_GALLERY_PAGE_SIZE = env.int("FORGE_GALLERY_PAGE_SIZE", default=24)
 FORGE_GALLERY_BOUNDARY_EVERY = env.int("FORGE_GALLERY_BOUNDARY_EVERY", default=1000)
 FORGE_GALLERY_CACHE_TTL = env.int("FORGE_GALLERY_CACHE_TTL", default=600)
+
+# EMAIL: the console in development; e.g. smtp+tls://user:pass@smtp.example.com:587 in production.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="forge@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# ERRORS: capture, scrubbing, retention, alerts (docs/errors.md)
+FORGE_HOOK_UNHANDLED_EXCEPTION = "errors.capture.capture_unhandled_exception"
+FORGE_HOOK_CLIENT_ERROR = "errors.capture.capture_client_error"
+FORGE_ERRORS_SCRUB_KEYS = env.list(
+    "FORGE_ERRORS_SCRUB_KEYS",
+    default=[
+        "password", "passwd", "pwd", "secret", "token", "api_key", "apikey", "authorization",
+        "cookie", "session", "csrf", "credential", "private_key", "access_key", "signature",
+    ],
+)  # fmt: skip
+FORGE_ERRORS_CLIENT_ERROR_CODES = env.list(
+    "FORGE_ERRORS_CLIENT_ERROR_CODES", default=["rate_limited", "authentication_failed"]
+)
+FORGE_ERRORS_CLIENT_ERROR_SEVERITY = env.str(
+    "FORGE_ERRORS_CLIENT_ERROR_SEVERITY", default="warning"
+)
+FORGE_ERRORS_FINGERPRINT_FRAMES = env.int("FORGE_ERRORS_FINGERPRINT_FRAMES", default=3)
+FORGE_ERRORS_RETENTION_DAYS = env.int("FORGE_ERRORS_RETENTION_DAYS", default=90)
+FORGE_ERRORS_RETENTION_BATCH = env.int("FORGE_ERRORS_RETENTION_BATCH", default=5000)
+FORGE_ERRORS_ALERT_THRESHOLD = env.int("FORGE_ERRORS_ALERT_THRESHOLD", default=50)
+FORGE_ERRORS_ALERT_WINDOW_MINUTES = env.int("FORGE_ERRORS_ALERT_WINDOW_MINUTES", default=10)
+FORGE_ERRORS_ALERT_COOLDOWN_MINUTES = env.int("FORGE_ERRORS_ALERT_COOLDOWN_MINUTES", default=60)
+FORGE_ERRORS_ALERT_MIN_SEVERITY = env.str("FORGE_ERRORS_ALERT_MIN_SEVERITY", default="error")
+FORGE_ERRORS_ALERT_EMAILS = env.list("FORGE_ERRORS_ALERT_EMAILS", default=[])
 
 # LOGGING: JSON when DEBUG is off, readable in development.
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -551,6 +551,7 @@ class _Run:
         self.cancel_seen = threading.Event()
         self.lease_lost = threading.Event()
         self._stop = threading.Event()
+        self.ended = threading.Event()
         self._heartbeat: threading.Thread | None = None
         self._last_publish = 0.0
         self.timings: list[dict[str, Any]] | None = None
@@ -602,8 +603,9 @@ class _Run:
                     log.warning("pipeline_heartbeat_failed", pipeline_id=str(self.pipeline_id))
                     continue
                 if row is None:
-                    self.lease_lost.set()
-                    log.warning("pipeline_lease_lost", pipeline_id=str(self.pipeline_id))
+                    if not self.ended.is_set():  # not this run's own final write
+                        self.lease_lost.set()
+                        log.warning("pipeline_lease_lost", pipeline_id=str(self.pipeline_id))
                     return
                 if row[0] is not None:
                     self.cancel_seen.set()
@@ -636,6 +638,8 @@ class _Run:
             stages = list(PipelineStage.objects.filter(pipeline=pipeline).order_by("order"))
             by_name = {stage.name: stage for stage in stages}
             changed = mutate(pipeline, by_name)
+            if pipeline.status != PipelineStatus.RUNNING:
+                self.ended.set()
             now = timezone.now()
             if pipeline.status == PipelineStatus.RUNNING:
                 pipeline.lease_expires_at = now + self.lease

@@ -76,3 +76,17 @@ def staff_client(staff_user):
     client = APIClient()
     client.force_authenticate(staff_user)
     return client
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_stray_connections(django_db_setup, django_db_blocker):
+    """End connections other threads left open (e.g. sync_to_async workers) before teardown."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )

@@ -233,9 +233,12 @@ def _place(parts: list[g.Part], size: float) -> list[g.Part]:
 
 
 def _notes(reading, object_kind: str, recognised: bool, kind: str) -> list[str]:
-    label = "humanoid figure" if object_kind == "humanoid" else object_kind
+    label = {"humanoid": "humanoid figure", "quadruped": "four-legged creature"}.get(
+        object_kind, object_kind
+    )
+    article = "an" if label[0] in "aeiou" else "a"
     if recognised:
-        notes = [f"Built a {label} from the prompt."]
+        notes = [f"Built {article} {label} from the prompt."]
     else:
         notes = [f"No known object in the prompt; built a generic {label} shape for kind {kind!r}."]
     applied = [text for attr, text in MODIFIER_NOTES if getattr(reading, attr)]

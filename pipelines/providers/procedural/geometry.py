@@ -145,12 +145,12 @@ def lathe(
         if profile[i] == profile[i + 1] or (pa and pb):
             continue
         if pa:
-            faces.append(np.stack([np.full(segments, a), b + k1, b + k], axis=1))
+            faces.append(np.stack([np.full(segments, a), b + k, b + k1], axis=1))
         elif pb:
-            faces.append(np.stack([a + k, a + k1, np.full(segments, b)], axis=1))
+            faces.append(np.stack([a + k, np.full(segments, b), a + k1], axis=1))
         else:
-            faces.append(np.stack([a + k, a + k1, b + k1], axis=1))
-            faces.append(np.stack([a + k, b + k1, b + k], axis=1))
+            faces.append(np.stack([a + k, b + k1, a + k1], axis=1))
+            faces.append(np.stack([a + k, b + k, b + k1], axis=1))
     for end, is_top in ((0, False), (len(profile) - 1, True)):
         r, y = profile[end]
         if r <= 1e-9 or not (cap_top if is_top else cap_bottom):
@@ -303,17 +303,22 @@ def tube_path(points: list[tuple[float, float, float]], radius: float, segments:
         a, b = i * segments, (i + 1) * segments
         faces.append(np.stack([a + k, b + k, b + k1], axis=1))
         faces.append(np.stack([a + k, b + k1, a + k1], axis=1))
-    c0, c1 = len(v) - 2, len(v) - 1
-    last = (len(pts) - 1) * segments
-    faces.append(np.stack([np.full(segments, c0), k1, k], axis=1))
-    faces.append(np.stack([np.full(segments, c1), last + k, last + k1], axis=1))
-    shape = Shape(v, np.concatenate(faces).astype(np.int64))
-    # The ring winding depends on the frame handedness; make the first segment face outwards.
-    tri = shape.v[shape.f[0]]
+    sides = np.concatenate(faces)
+    # The ring winding depends on the frame handedness; make the first side face outwards.
+    tri = v[sides[0]]
     n = np.cross(tri[1] - tri[0], tri[2] - tri[0])
     if n @ (tri.mean(axis=0) - pts[0:2].mean(axis=0)) < 0:
-        shape = Shape(shape.v, shape.f[:, ::-1].copy())
-    return shape
+        sides = sides[:, ::-1]
+    c0, c1 = len(v) - 2, len(v) - 1
+    last = (len(pts) - 1) * segments
+    caps = []
+    for center, start, outward in ((c0, 0, pts[0] - pts[1]), (c1, last, pts[-1] - pts[-2])):
+        fan = np.stack([np.full(segments, center), start + k, start + k1], axis=1)
+        t = v[fan[0]]
+        if np.cross(t[1] - t[0], t[2] - t[0]) @ outward < 0:
+            fan = fan[:, ::-1]
+        caps.append(fan)
+    return Shape(v, np.concatenate([sides, *caps]).astype(np.int64))
 
 
 def icosphere_rock(radius: float, detail: int, rng: np.random.Generator, rough: float) -> Shape:
@@ -461,7 +466,10 @@ _DIRS = np.array(
 
 
 def voxelize(parts: list[Part], pitch: float) -> list[Part]:
-    """Rebuild parts as cubes of size `pitch` on a shared grid; earlier parts claim cells first."""
+    """Rebuild parts as cubes of size `pitch` on a shared grid.
+
+    Later parts claim shared cells first: builders add details (hoops, bands, eyes) after bodies.
+    """
     shapes = [_drop_degenerate(p.shape) for p in parts]
     allv = np.concatenate([s.v for s in shapes])
     lo = np.floor(allv.min(axis=0) / pitch + 1e-9).astype(np.int64) - 1
@@ -492,6 +500,8 @@ def voxelize(parts: list[Part], pitch: float) -> list[Part]:
         return []
     key = np.concatenate(keys_all)
     owner = np.concatenate(owner_all)
+    # Reverse so np.unique's first occurrence is the last part that touched a cell.
+    key, owner = key[::-1], owner[::-1]
     _, first = np.unique(key, return_index=True)
     first.sort()
     key, owner = key[first], owner[first]

@@ -62,7 +62,7 @@ class Ctx:
         if "paint" in slot and self.r.color:
             name = f"{name}_{self.r.color_word}"
             look = replace(look, color=self.r.color)
-        if self.r.glow and ("main" in slot or key in GLOWING):
+        if self.r.glow and (key in GLOWING or ("main" in slot and "glass" not in key)):
             name = f"{name}_glowing"
             look = replace(look, emissive=look.color)
         self.looks[name] = look
@@ -333,9 +333,16 @@ def build_shield(c: Ctx) -> None:
         ),
         c.mat("steel"),
     )
-    if r.ornate:
-        emblem = [(0.0, 0.12), (0.06, 0.0), (0.0, -0.12), (-0.06, 0.0)]
-        c.add("emblem", g.extrude(emblem, 0.01).moved(y=h * 0.35, z=thick + 0.005), c.mat("gold"))
+    ew, eh = w * 0.12, h * 0.3
+    if c.rng.random() < 0.5:
+        emblem = [g.box(ew, eh * 1.6, 0.01), g.box(eh * 1.1, ew, 0.01).moved(y=eh * 0.25)]
+    else:
+        emblem = [g.extrude([(0.0, eh), (ew * 1.4, 0.0), (0.0, -eh), (-ew * 1.4, 0.0)], 0.01)]
+    c.add(
+        "emblem",
+        [e.moved(y=h * 0.5, z=thick + 0.005) for e in emblem],
+        c.mat("gold" if r.ornate else "plaster"),
+    )
 
 
 def build_helmet(c: Ctx) -> None:
@@ -355,7 +362,7 @@ def build_helmet(c: Ctx) -> None:
         ]
         prof[-1] = (0.0, prof[-1][1])
         c.add("dome", g.lathe(prof, c.seg, cap_bottom=False), shell_mat)
-        c.add("visor", g.box(rad * 1.4, 0.02, 0.02).moved(y=h * 0.72, z=rad * 0.99), c.mat("eye"))
+        c.add("visor", g.box(rad * 1.1, 0.022, 0.03).moved(y=h * 0.72, z=rad * 0.9), c.mat("eye"))
         c.add(
             "rim",
             g.torus(rad * 1.01, 0.01, c.seg, c.small).moved(y=0.008),
@@ -396,7 +403,7 @@ def build_helmet(c: Ctx) -> None:
             horns.append(horn)
         c.add("horns", horns, c.mat("bone"))
     elif r.ornate or great and c.rng.random() < 0.5:
-        crest = [(-0.1, 0.0), (0.12, 0.0), (0.08, 0.08), (-0.06, 0.1)]
+        crest = [(-0.08, 0.0), (0.09, 0.0), (0.06, 0.05), (-0.05, 0.06)]
         top = h + (rad * 0.5 if great else h * 0.75)
         c.add(
             "crest",
@@ -450,12 +457,17 @@ def build_barrel(c: Ctx) -> None:
         (rad * (1 + (bulge - 1) * math.sin(math.pi * t)), h * t)
         for t in np.linspace(0, 1, rings + 1)
     ]
-    c.add("staves", g.lathe(prof, c.seg, cap_bottom=True, cap_top=False), c.mat("wood", "main"))
-    c.add("lid", g.cylinder(rad * 0.96, 0.01, c.seg).moved(y=h - 0.03), c.mat("dark_wood"))
+    c.add("staves", g.lathe(prof, c.seg), c.mat("wood", "main"))
+    c.add("lid", g.cylinder(rad * 0.9, 0.012, c.seg).moved(y=h - 0.004), c.mat("dark_wood"))
     hoops = []
-    for t in (0.1, 0.3, 0.7, 0.9):
-        rr = rad * (1 + (bulge - 1) * math.sin(math.pi * t)) + 0.004
-        hoops.append(g.cylinder(rr, 0.035, c.seg).moved(y=h * t - 0.0175))
+
+    def radius_at(t: float) -> float:
+        return rad * (1 + (bulge - 1) * math.sin(math.pi * t)) + 0.008
+
+    for t in (0.06, 0.28, 0.72, 0.94):
+        t0, t1 = t - 0.025, t + 0.025
+        band = [(radius_at(t0), h * t0), (radius_at(t), h * t), (radius_at(t1), h * t1)]
+        hoops.append(g.lathe(band, c.seg, cap_bottom=False, cap_top=False))
     c.add("hoops", hoops, c.mat("dark_iron", "paint"))
 
 
@@ -852,7 +864,7 @@ def build_tower(c: Ctx) -> None:
         c.add("battlements", teeth, stone)
     windows = []
     for k in range(max(2, int(h / 3))):
-        a = c.rng.uniform(0, 360)
+        a = (k * 137.5 + c.rng.uniform(-20, 20)) % 360
         y = 2.5 + k * 2.6
         if y > h - 1.0:
             break
@@ -1365,7 +1377,7 @@ def build_quadruped(c: Ctx) -> None:
             (0.0, blen * 0.5),
         ]
         wings = [
-            g.extrude(wing, 0.02).rotated("x", sz * 70).moved(y=leg + brad * 1.5, z=sz * brad * 0.6)
+            g.extrude(wing, 0.02).rotated("x", sz * 35).moved(y=leg + brad * 1.5, z=sz * brad * 0.6)
             for sz in (-1, 1)
         ]
         c.add("wings", wings, c.mat("leather", "paint"), flat=True)

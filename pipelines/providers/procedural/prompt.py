@@ -107,7 +107,7 @@ ORNATE_WORDS = frozenset(
      "elaborate", "luxurious", "regal", "epic", "legendary"}
 )  # fmt: skip
 BROKEN_WORDS = frozenset(
-    {"broken", "damaged", "ruined", "cracked", "shattered", "chipped", "old", "worn", "abandoned"}
+    {"broken", "damaged", "ruined", "cracked", "shattered", "chipped", "abandoned"}
 )
 ROUND_WORDS = frozenset({"round", "rounded", "circular", "curved"})
 GLOW_WORDS = frozenset(

@@ -1,0 +1,114 @@
+"""Forms of the gallery UI: filters (GET), upload, owner edit."""
+
+from django import forms
+from django.conf import settings
+
+from assets.gallery import SORTS
+from assets.models import AssetArtStyle, AssetKind, AssetStatus, AssetVisibility
+from assets.services import tags_normalize
+from forge.exceptions import ApplicationError
+
+SORT_LABELS = {
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "name": "Name (A–Z)",
+    "triangles": "Fewest triangles",
+    "-triangles": "Most triangles",
+}
+
+
+def _any(choices) -> list[tuple[str, str]]:
+    return [("", "Any"), *choices]
+
+
+class GalleryFilterForm(forms.Form):
+    """The gallery's search, filters, sort and page; every field is optional."""
+
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "Search name, tags, description…"}
+        ),
+    )
+    kind = forms.ChoiceField(label="Kind", required=False, choices=_any(AssetKind.choices))
+    art_style = forms.ChoiceField(
+        label="Style", required=False, choices=_any(AssetArtStyle.choices)
+    )
+    tag = forms.CharField(label="Tag", required=False, max_length=40)
+    sort = forms.ChoiceField(
+        label="Sort", required=False, choices=[(s, SORT_LABELS[s]) for s in SORTS]
+    )
+    mine = forms.BooleanField(label="Only my assets", required=False)
+    status = forms.ChoiceField(label="Status", required=False, choices=_any(AssetStatus.choices))
+    visibility = forms.ChoiceField(
+        label="Visibility", required=False, choices=_any(AssetVisibility.choices)
+    )
+    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    page_size = forms.IntegerField(
+        required=False, min_value=1, max_value=100, widget=forms.HiddenInput
+    )
+
+    def clean_tag(self):
+        return " ".join(self.cleaned_data["tag"].strip().lower().split())
+
+    def gallery_params(self) -> dict:
+        """Return the selector arguments; invalid fields fall back to their defaults."""
+        data = self.cleaned_data if self.is_bound else {}
+        return {
+            "q": data.get("q") or "",
+            "kind": data.get("kind") or "",
+            "art_style": data.get("art_style") or "",
+            "tag": data.get("tag") or "",
+            "sort": data.get("sort") or "newest",
+            "mine": bool(data.get("mine")),
+            "status": data.get("status") or "",
+            "visibility": data.get("visibility") or "",
+            "page": data.get("page") or 1,
+            "page_size": data.get("page_size") or settings.FORGE_GALLERY_PAGE_SIZE,
+        }
+
+
+class TagsFormField(forms.CharField):
+    """Tags typed as a comma-separated list."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return ", ".join(value)
+        return value
+
+    def clean(self, value):
+        value = super().clean(value)
+        try:
+            return tags_normalize([part for part in (value or "").split(",")])
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+
+class AssetUploadForm(forms.Form):
+    file = forms.FileField(
+        label="GLB file",
+        help_text="A binary glTF 2.0 (.glb) file with at least one mesh, up to "
+        f"{settings.FORGE_UPLOAD_MAX_BYTES // (1024 * 1024)} MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".glb,model/gltf-binary"}),
+    )
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea, required=False, max_length=5000)
+    kind = forms.ChoiceField(choices=AssetKind.choices, initial=AssetKind.PROP)
+    art_style = forms.ChoiceField(
+        label="Art style", choices=AssetArtStyle.choices, initial=AssetArtStyle.STYLIZED
+    )
+    tags = TagsFormField(required=False, help_text="Comma-separated, e.g. “crate, wood”.")
+    visibility = forms.ChoiceField(
+        choices=AssetVisibility.choices,
+        initial=AssetVisibility.PUBLIC,
+        help_text="Public: in the gallery. Unlisted: only by link. Private: only you.",
+    )
+
+
+class AssetEditForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea, required=False, max_length=5000)
+    tags = TagsFormField(required=False, help_text="Comma-separated.")
+    visibility = forms.ChoiceField(choices=AssetVisibility.choices)

@@ -1,0 +1,135 @@
+"""The gallery UI: the grid (full page or htmx partial), detail, upload, edit, delete."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+
+from assets.forms import AssetEditForm, AssetUploadForm, GalleryFilterForm
+from assets.selectors import (
+    asset_can_change,
+    asset_can_delete,
+    asset_gallery,
+    asset_get_for_user,
+)
+from assets.services import asset_delete, asset_update, asset_upload, upload_limit_check
+from forge.exceptions import ApplicationError, NotFoundError
+
+
+def _get_asset(request: HttpRequest, asset_id) -> object:
+    try:
+        return asset_get_for_user(asset_id=asset_id, user=request.user)
+    except NotFoundError as exc:
+        raise Http404("No such asset.") from exc
+
+
+def asset_list(request: HttpRequest) -> HttpResponse:
+    """Show the gallery; an htmx request gets only the results grid."""
+    form = GalleryFilterForm(request.GET or None)
+    if form.is_bound:
+        form.is_valid()
+    params = form.gallery_params()
+    mine = params.pop("mine") and request.user.is_authenticated
+    result = None
+    missing_page = False
+    try:
+        result = asset_gallery(user=request.user, mine=mine, **params)
+    except NotFoundError:
+        missing_page = True
+    filtered = any(params[k] for k in ("q", "kind", "art_style", "tag", "status", "visibility"))
+    context = {
+        "form": form,
+        "page": result,
+        "missing_page": missing_page,
+        "filtered": filtered or mine,
+        "query": request.GET,
+    }
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "assets/partials/_grid.html" if partial else "assets/asset_list.html"
+    response = render(request, template, context, status=404 if missing_page else 200)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def asset_detail(request: HttpRequest, asset_id) -> HttpResponse:
+    """Show an asset in the 3D viewer with its variants, facts and statistics."""
+    asset = _get_asset(request, asset_id)
+    variants = list(asset.variants.all())
+    selected = None
+    wanted = request.GET.get("variant")
+    if wanted:
+        selected = next((v for v in variants if str(v.id) == wanted and v.model_file), None)
+    stats = getattr(asset, "variant_statistics", None)
+    return render(
+        request,
+        "assets/asset_detail.html",
+        {
+            "asset": asset,
+            "variants": variants,
+            "selected": selected,
+            "stats": stats,
+            "can_change": asset_can_change(asset=asset, user=request.user),
+            "can_delete": asset_can_delete(asset=asset, user=request.user),
+        },
+    )
+
+
+@login_required
+def asset_upload_view(request: HttpRequest) -> HttpResponse:
+    """Upload a GLB; errors name what is wrong and nothing is kept."""
+    form = AssetUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            upload_limit_check(size=upload.size)
+            data = {k: v for k, v in form.cleaned_data.items() if k != "file"}
+            asset = asset_upload(owner=request.user, glb=upload.read(), **data)
+        except ApplicationError as exc:
+            details = exc.details if isinstance(exc.details, dict) else {}
+            field = next((k for k in details if k in form.fields), "file")
+            form.add_error(field, exc.message)
+        else:
+            messages.success(request, f"“{asset.name}” is uploaded.")
+            return redirect("assets:detail", asset_id=asset.id)
+    status = 400 if form.errors else 200
+    return render(request, "assets/asset_upload.html", {"form": form}, status=status)
+
+
+@login_required
+def asset_edit(request: HttpRequest, asset_id) -> HttpResponse:
+    """Let the owner change the name, description, tags and visibility."""
+    asset = _get_asset(request, asset_id)
+    if not asset_can_change(asset=asset, user=request.user):
+        raise PermissionDenied("Only the owner may edit this asset.")
+    initial = {
+        "name": asset.name,
+        "description": asset.description,
+        "tags": asset.tags,
+        "visibility": asset.visibility,
+    }
+    form = AssetEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            asset_update(asset=asset, actor=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("assets:detail", asset_id=asset.id)
+    status = 400 if form.errors else 200
+    return render(request, "assets/asset_edit.html", {"form": form, "asset": asset}, status=status)
+
+
+@login_required
+def asset_delete_view(request: HttpRequest, asset_id) -> HttpResponse:
+    """Ask to confirm, then delete the asset (owner or staff)."""
+    asset = _get_asset(request, asset_id)
+    if not asset_can_delete(asset=asset, user=request.user):
+        raise PermissionDenied("Only the owner may delete this asset.")
+    if request.method == "POST":
+        asset_delete(asset=asset, actor=request.user)
+        messages.success(request, f"“{asset.name}” is deleted.")
+        return redirect("/?mine=on")
+    return render(request, "assets/asset_confirm_delete.html", {"asset": asset})

@@ -1,0 +1,426 @@
+"""Pipelines benchmark: throughput, end-to-end latency and orchestration overhead.
+
+    make bench-pipelines
+    .venv/bin/python benchmarks/bench_pipelines.py [--runs 20] [--batch 20] [--no-docs]
+
+Uses its own database `forge_bench_pipelines` and the local provider. Measures:
+
+1. Orchestration overhead per stage, in-process: `pipeline_run(timings=...)` reports each
+   stage function's time and the orchestrator's total for that stage (claim/fenced writes,
+   checkpoint files, event publishing); overhead = total - function. The naive approach is
+   the same stage functions called back to back in one process with no persistence, no
+   lease, no checkpoints and no events, then the same `asset_create_generated`.
+2. End-to-end time of one draft asset with two presets through a real qcluster (2 workers):
+   from the creating transaction's commit to the `succeeded` event on the channel layer (what
+   a watching browser sees), one pipeline at a time. Run with Forge's `FORGE_Q_POLL=0.05` and
+   with django-q2's default poll of 0.2 s.
+3. Throughput: a batch of pipelines per quality created at once, two workers; pipelines
+   completed per minute from the first commit to the last `succeeded`.
+
+Prints p50/p95 and writes them into the `## Pipelines` section of docs/benchmarks.md.
+"""
+
+import argparse
+import asyncio
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BENCH_DB = "forge_bench_pipelines"
+PRESETS = ["gold", "oak"]
+STAGES = ["prepare", "generate_mesh", "optimize", "texture_variants", "thumbnail", "publish"]
+
+
+def _configure(args) -> None:
+    os.environ["DATABASE_URL"] = f"postgres://postgres@{args.db_host}:5432/{BENCH_DB}"
+    os.environ["FORGE_CACHE_PREFIX"] = "forge-bench-pipelines"
+    os.environ["FORGE_CHANNEL_PREFIX"] = "forge-bench-pipelines"
+    os.environ["DEBUG"] = "off"
+    os.environ["SECRET_KEY"] = "bench-pipelines-" + "x" * 40
+    os.environ["SECURE_SSL_REDIRECT"] = "off"
+    os.environ["LOG_LEVEL"] = "WARNING"
+    os.environ["CONN_MAX_AGE"] = "600"
+    os.environ["MEDIA_ROOT"] = str(Path(tempfile.gettempdir()) / "forge-bench-pipelines-media")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "forge.settings"
+
+
+def _ensure_database(host: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"postgresql://postgres@{host}:5432/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+
+
+def pct(values, p: float) -> float:
+    values = sorted(values)
+    if not values:
+        return float("nan")
+    k = (len(values) - 1) * p
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def ms(value: float) -> str:
+    return f"{value * 1000:.1f}"
+
+
+def _config(i: int, quality: str = "draft") -> dict:
+    prompts = ["a rusty iron sword", "a wooden treasure chest", "an old oak tree", "a stone tower"]
+    return {
+        "prompt": prompts[i % len(prompts)],
+        "quality": quality,
+        "presets": PRESETS,
+        "seed": i,
+    }
+
+
+def bench_overhead(user, runs: int) -> dict:
+    """Stage function time vs orchestrator total per stage, in-process."""
+    from pipelines.services import pipeline_create, pipeline_run
+
+    per_stage = {name: [] for name in STAGES}
+    functions = {name: [] for name in STAGES}
+    totals = []
+    for i in range(runs + 2):
+        pipeline, _ = pipeline_create(user=user, config=_config(i), enqueue=False)
+        timings: list[dict] = []
+        started = time.perf_counter()
+        result = pipeline_run(pipeline_id=pipeline.id, timings=timings)
+        elapsed = time.perf_counter() - started
+        assert result is not None and result.status == "succeeded", result
+        if i < 2:
+            continue  # warm-up: imports, first connections
+        totals.append(elapsed)
+        for t in timings:
+            per_stage[t["stage"]].append(t["total_s"] - t["function_s"])
+            functions[t["stage"]].append(t["function_s"])
+    return {"overhead": per_stage, "functions": functions, "totals": totals}
+
+
+def bench_naive(user, runs: int) -> list[float]:
+    """The same stage functions back to back: no rows, no lease, no checkpoints, no events."""
+    from assets.models import MaterialPreset
+    from assets.services import VariantInput, asset_create_generated
+    from pipelines.providers import provider_get
+    from pipelines.providers.base import PresetSpec
+    from pipelines.stages.generate_mesh import generate_mesh
+    from pipelines.stages.optimize import optimize
+    from pipelines.stages.prepare import prepare
+    from pipelines.stages.publish import publish_plan
+    from pipelines.stages.texture_variants import texture_variants
+    from pipelines.stages.thumbnail import thumbnails
+
+    presets = {p.slug: p for p in MaterialPreset.objects.filter(slug__in=PRESETS)}
+    totals = []
+    for i in range(runs + 2):
+        started = time.perf_counter()
+        config = {**_config(i), "kind": "prop", "art_style": "realistic", "visibility": "private"}
+        prepared = prepare(config=config)
+        provider = provider_get("local")
+        mesh = generate_mesh(prepared=prepared, provider=provider, should_cancel=lambda: False)
+        optimized = optimize(glb=mesh.glb, triangle_budget=prepared["triangle_budget"])
+        variants: dict[str, bytes] = {}
+
+        def keep(preset, result, variants=variants) -> None:
+            variants[preset.slug] = result.glb
+
+        texture_variants(
+            glb=optimized.glb,
+            presets=[
+                PresetSpec(
+                    slug=p.slug,
+                    name=p.name,
+                    base_color=p.base_color,
+                    metallic=p.metallic,
+                    roughness=p.roughness,
+                    emissive=p.emissive or None,
+                    texture_prompt=p.texture_prompt,
+                )
+                for p in presets.values()
+            ],
+            seed=prepared["seed"],
+            provider=provider,
+            should_cancel=lambda: False,
+            on_variant=keep,
+        )
+        main_png, pngs = thumbnails(glb=optimized.glb, variants=variants)
+        plan = publish_plan(
+            prepared=prepared,
+            mesh={"object_kind": mesh.object_kind, "notes": mesh.notes},
+            optimized=optimized.stats,
+            provider_name="local",
+        )
+        asset_create_generated(
+            owner=user,
+            name=plan["name"],
+            description=plan["description"],
+            kind="prop",
+            art_style="realistic",
+            tags=plan["tags"],
+            glb=optimized.glb,
+            thumbnail_png=main_png,
+            generation_params=plan["generation_params"],
+            variants=[
+                VariantInput(preset=presets[slug], glb=glb, thumbnail_png=pngs[slug])
+                for slug, glb in variants.items()
+            ],
+        )
+        if i >= 2:
+            totals.append(time.perf_counter() - started)
+    return totals
+
+
+class Cluster:
+    """A real qcluster against the bench database, stopped through its sentinel."""
+
+    def __init__(self, poll: str, log_path: Path):
+        env = {**os.environ, "FORGE_Q_WORKERS": "2", "FORGE_Q_POLL": poll, "DEBUG": "off"}
+        self.log = open(log_path, "wb")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [sys.executable, "manage.py", "qcluster"],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        time.sleep(3)  # sentinel, workers, pusher, monitor up
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        self.log.close()
+
+
+async def _wait_events(layer, channel, pipeline_ids: set[str], timeout: float) -> dict[str, float]:
+    """Return the receive time of each pipeline's terminal event."""
+    done: dict[str, float] = {}
+    deadline = time.monotonic() + timeout
+    while len(done) < len(pipeline_ids):
+        message = await asyncio.wait_for(layer.receive(channel), deadline - time.monotonic())
+        event = message["event"]
+        if event["pipeline_id"] in pipeline_ids and event["status"] in (
+            "succeeded",
+            "failed",
+            "canceled",
+            "expired",
+        ):
+            if event["status"] != "succeeded":
+                raise RuntimeError(f"pipeline {event['pipeline_id']} ended {event['status']}")
+            done.setdefault(event["pipeline_id"], time.perf_counter())
+    return done
+
+
+def bench_worker_e2e(user, runs: int, poll: str, tmp: Path) -> list[float]:
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from pipelines.events import pipeline_user_group_name
+    from pipelines.services import pipeline_create
+
+    layer = get_channel_layer()
+    cluster = Cluster(poll, tmp / f"qcluster-e2e-{poll}.log")
+    results = []
+
+    async def one(i: int) -> float:
+        channel = await layer.new_channel()
+        await layer.group_add(pipeline_user_group_name(user.id), channel)
+        from asgiref.sync import sync_to_async
+
+        started = time.perf_counter()
+        pipeline, _ = await sync_to_async(pipeline_create)(user=user, config=_config(1000 + i))
+        done = await _wait_events(layer, channel, {str(pipeline.id)}, timeout=60)
+        await layer.group_discard(pipeline_user_group_name(user.id), channel)
+        return done[str(pipeline.id)] - started
+
+    try:
+        for i in range(runs + 2):
+            took = async_to_sync(one)(i)
+            if i >= 2:
+                results.append(took)
+    finally:
+        cluster.stop()
+    return results
+
+
+def bench_throughput(user, batch: int, quality: str, tmp: Path) -> tuple[float, float]:
+    from asgiref.sync import async_to_sync, sync_to_async
+    from channels.layers import get_channel_layer
+
+    from pipelines.events import pipeline_user_group_name
+    from pipelines.services import pipeline_create
+
+    layer = get_channel_layer()
+    cluster = Cluster("0.05", tmp / f"qcluster-{quality}.log")
+
+    async def run() -> float:
+        channel = await layer.new_channel()
+        await layer.group_add(pipeline_user_group_name(user.id), channel)
+        started = time.perf_counter()
+        ids = set()
+        for i in range(batch):
+            pipeline, _ = await sync_to_async(pipeline_create)(
+                user=user, config=_config(2000 + i, quality)
+            )
+            ids.add(str(pipeline.id))
+        done = await _wait_events(layer, channel, ids, timeout=600)
+        return max(done.values()) - started
+
+    try:
+        elapsed = async_to_sync(run)()
+    finally:
+        cluster.stop()
+    return batch / elapsed * 60, elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=20, help="measured runs per latency case")
+    parser.add_argument("--batch", type=int, default=20, help="pipelines per throughput batch")
+    parser.add_argument("--db-host", default="127.0.0.1")
+    parser.add_argument("--no-docs", action="store_true", help="do not update docs/benchmarks.md")
+    args = parser.parse_args()
+    _configure(args)
+    _ensure_database(args.db_host)
+
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    from django_q.models import OrmQ, Schedule
+
+    from assets.seed import presets_ensure
+
+    presets_ensure()
+    Schedule.objects.all().delete()  # no reaper or cleanup runs during the measurements
+    OrmQ.objects.all().delete()
+    user, _ = get_user_model().objects.get_or_create(username="bench-pipelines")
+    tmp = Path(tempfile.mkdtemp(prefix="bench-pipelines-"))
+
+    print(f"Orchestration overhead: {args.runs} draft pipelines with {len(PRESETS)} presets …")
+    overhead = bench_overhead(user, args.runs)
+    naive = bench_naive(user, args.runs)
+    print(f"End to end through a qcluster: {args.runs} runs per poll setting …")
+    e2e_fast = bench_worker_e2e(user, args.runs, "0.05", tmp)
+    e2e_default = bench_worker_e2e(user, args.runs, "0.2", tmp)
+    throughput = {}
+    for quality in ("draft", "standard", "high"):
+        print(f"Throughput, {quality}: {args.batch} pipelines, two workers …")
+        throughput[quality] = bench_throughput(user, args.batch, quality, tmp)
+
+    rows = [
+        "| Stage | stage function p50 (ms) | orchestration overhead p50 (ms) | overhead p95 (ms) |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for name in STAGES:
+        rows.append(
+            f"| {name} | {ms(statistics.median(overhead['functions'][name]))} | "
+            f"{ms(statistics.median(overhead['overhead'][name]))} | "
+            f"{ms(pct(overhead['overhead'][name], 0.95))} |"
+        )
+    all_overhead = [v for values in overhead["overhead"].values() for v in values]
+    rows.append(
+        f"| **all stages** | | **{ms(statistics.median(all_overhead))}** | "
+        f"**{ms(pct(all_overhead, 0.95))}** |"
+    )
+    summary = [
+        "| Case | p50 (ms) | p95 (ms) |",
+        "| --- | ---: | ---: |",
+        f"| In-process run, Forge orchestrator (draft, 2 presets) | {ms(statistics.median(overhead['totals']))} | {ms(pct(overhead['totals'], 0.95))} |",
+        f"| In-process run, naive back-to-back stages, no persistence | {ms(statistics.median(naive))} | {ms(pct(naive, 0.95))} |",
+        f"| End to end via qcluster, `FORGE_Q_POLL=0.05` | {ms(statistics.median(e2e_fast))} | {ms(pct(e2e_fast, 0.95))} |",
+        f"| End to end via qcluster, poll 0.2 s (django-q2's and Forge's default) | {ms(statistics.median(e2e_default))} | {ms(pct(e2e_default, 0.95))} |",
+    ]
+    tput = [
+        "| Quality | pipelines / minute (2 workers) | batch wall time (s) |",
+        "| --- | ---: | ---: |",
+        *[
+            f"| {quality} | {per_minute:.0f} | {elapsed:.1f} |"
+            for quality, (per_minute, elapsed) in throughput.items()
+        ],
+    ]
+    print("\n".join(["", *summary, "", *rows, "", *tput]))
+    if not args.no_docs:
+        _write_docs(args, summary, rows, tput)
+
+
+READING = (
+    "Reading: the draft end-to-end goal (≤ 2 s) is met with a wide margin; most of the time "
+    "is the three 512 px thumbnail renders. Averaged over stages the orchestration overhead "
+    "meets the 10 ms goal at the median, but two stages do not on their own: "
+    "`texture_variants` pays one fenced checkpoint write and one file per finished variant "
+    "(the price of never redoing a variant after a crash), and `publish` reads five "
+    "checkpoint files back and deletes the checkpoint directory after its commit. Each "
+    "stage boundary costs one transaction (the write that finishes a stage also starts the "
+    "next; the first stage starts in the claim). Compared with the naive run, the "
+    "difference also includes the claim, heartbeat thread start and noise from the "
+    "thumbnail renderer. django-q2's default 0.2 s poll adds about half a poll interval of "
+    "queue wait per pipeline; `FORGE_Q_POLL=0.05` trades that for 20 idle queue polls a "
+    "second."
+)
+
+
+def _write_docs(args, summary, rows, tput) -> None:
+    path = ROOT / "docs" / "benchmarks.md"
+    text = path.read_text() if path.exists() else "# Benchmarks\n"
+    section = "\n".join(
+        [
+            "## Pipelines",
+            "",
+            f"`make bench-pipelines` (= `.venv/bin/python benchmarks/bench_pipelines.py "
+            f"--runs {args.runs} --batch {args.batch}`), local provider, on "
+            f"{platform.machine()} with {os.cpu_count()} cores, PostgreSQL and Redis on "
+            "localhost, DEBUG off. Two warm-up runs are excluded from every latency case.",
+            "",
+            "End to end, one draft asset with two presets (goal ≤ 2 s): from the creating "
+            "transaction's commit to the `succeeded` event arriving on the channel layer.",
+            "",
+            *summary,
+            "",
+            "Orchestration overhead per stage (goal ≤ 10 ms): the orchestrator's wall time for "
+            "a stage minus the stage function's own time — the fenced write that finishes one "
+            "stage and starts the next, checkpoint files written and read, the per-variant "
+            "checkpoint writes of `texture_variants`, event snapshots. `publish`'s function "
+            "time includes `asset_create_generated` (its GLB checks and six files).",
+            "",
+            *rows,
+            "",
+            "Throughput: a batch created at once, two qcluster workers, first commit to last "
+            "`succeeded` event.",
+            "",
+            *tput,
+            "",
+            READING,
+            "",
+        ]
+    )
+    start = text.find("## Pipelines")
+    if start == -1:
+        text = text.rstrip("\n") + "\n\n" + section
+    else:
+        end = text.find("\n## ", start + 1)
+        text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
+    path.write_text(text)
+    print(f"\nWrote the figures to {path.relative_to(ROOT)}.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""Remove secrets from everything an occurrence stores: keys, headers, messages, stacks."""
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+
+FILTERED = "[Filtered]"
+MAX_DEPTH = 6
+MAX_ITEMS = 100
+MAX_VALUE_CHARS = 2000
+
+# Secrets that announce themselves whatever key (if any) they sit under.
+_VALUE_PATTERNS = [
+    (re.compile(r"(?i)\b(bearer|basic|token)\s+[A-Za-z0-9._~+/=\-]{6,}"), r"\1 " + FILTERED),
+    (re.compile(r"\bforge_[A-Za-z0-9_\-]{6,}"), FILTERED),
+    (re.compile(r"(?i)(\b[a-z][a-z0-9+.\-]*://[^\s:/@]+:)[^\s@/]+@"), r"\1" + FILTERED + "@"),
+    (re.compile(r"\b(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{8,}"), FILTERED),
+    (re.compile(r"\beyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"), FILTERED),
+]
+
+
+@lru_cache(maxsize=8)
+def _keys(keys: tuple[str, ...]) -> tuple[tuple[str, ...], re.Pattern]:
+    lowered = tuple(k.lower().replace("-", "_") for k in keys if k)
+    names = "|".join(re.escape(k) for k in sorted(lowered, key=len, reverse=True)) or "(?!)"
+    # key=value, key: value, "key": "value", key is value (a name containing a scrub key).
+    pattern = re.compile(
+        r"(?i)([\"']?\b[\w\-]*(?:" + names + r")[\w\-]*[\"']?\s*(?:[=:]|\bis\b)\s*)"
+        r"(\"[^\"]*\"|'[^']*'|[^\s,;&)}\]]+)"
+    )
+    return lowered, pattern
+
+
+def _scrub_keys() -> tuple[tuple[str, ...], re.Pattern]:
+    return _keys(tuple(settings.FORGE_ERRORS_SCRUB_KEYS))
+
+
+def key_is_sensitive(key: str) -> bool:
+    """Say whether a dictionary key or header name names a secret."""
+    lowered, _ = _scrub_keys()
+    normalized = str(key).lower().replace("-", "_")
+    return any(k in normalized for k in lowered)
+
+
+def scrub_text(text: str) -> str:
+    """Return `text` with secret-looking values replaced by `[Filtered]`."""
+    if not text:
+        return text
+    for pattern, replacement in _VALUE_PATTERNS:
+        text = pattern.sub(replacement, text)
+    _, key_pattern = _scrub_keys()
+    return key_pattern.sub(lambda m: m.group(1) + FILTERED, text)
+
+
+def scrub_data(value: Any, *, depth: int = 0) -> Any:
+    """Return a JSON-safe copy of `value` with sensitive keys and secret-looking text removed."""
+    if depth > MAX_DEPTH:
+        return "[Truncated]"
+    if isinstance(value, dict):
+        out = {}
+        for i, (key, item) in enumerate(value.items()):
+            if i >= MAX_ITEMS:
+                out["[Truncated]"] = f"{len(value) - MAX_ITEMS} more"
+                break
+            key = str(key)
+            out[key] = FILTERED if key_is_sensitive(key) else scrub_data(item, depth=depth + 1)
+        return out
+    if isinstance(value, list | tuple | set):
+        items = list(value)[:MAX_ITEMS]
+        return [scrub_data(item, depth=depth + 1) for item in items]
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    text = str(value)
+    if len(text) > MAX_VALUE_CHARS:
+        text = text[:MAX_VALUE_CHARS] + "…"
+    return scrub_text(text)

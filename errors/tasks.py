@@ -1,0 +1,19 @@
+"""django-q2 entry points for the errors app's schedules: each just calls a service."""
+
+from errors import services
+
+
+def errors_aggregate() -> dict:
+    """Roll occurrences up per hour (hourly schedule)."""
+    result = services.error_aggregations_update()
+    return {"hours": result["hours"], "rows": result["rows"]}
+
+
+def errors_retention() -> int:
+    """Delete occurrences past the retention period (daily schedule)."""
+    return services.error_occurrences_delete_expired()
+
+
+def errors_alerts_check() -> int:
+    """Email staff about new groups, regressions and bursts (every minute)."""
+    return services.error_alerts_check()

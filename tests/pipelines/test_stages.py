@@ -1,0 +1,81 @@
+"""Stage functions on their own: pure inputs to outputs."""
+
+import io
+
+import pytest
+import trimesh
+
+from assets.glb import GlbInvalidError, glb_inspect
+from pipelines.providers.local import LocalProvider
+from pipelines.stages.optimize import optimize
+from pipelines.stages.prepare import name_from_prompt, prepare, tags_from_prompt
+
+
+def test_prepare_normalises_the_prompt_and_names_the_asset():
+    prepared = prepare(
+        config={
+            "prompt": "  An   ornate golden   sword ",
+            "kind": "weapon",
+            "art_style": "stylized",
+            "quality": "high",
+            "seed": 3,
+            "presets": ["gold"],
+        }
+    )
+    assert prepared["prompt"] == "An ornate golden sword"
+    assert prepared["name"] == "Ornate golden sword"
+    assert prepared["tags"] == ["ornate", "golden", "sword"]
+    assert prepared["triangle_budget"] == 150_000
+
+
+def test_names_and_tags_stay_short():
+    assert len(name_from_prompt("a " + "very " * 100 + "long sword")) <= 80
+    assert len(tags_from_prompt(" ".join(f"word{i}" for i in range(30)))) == 8
+
+
+def test_optimize_welds_duplicate_vertices_without_changing_triangles():
+    glb = (
+        LocalProvider()
+        .text_to_3d(
+            prompt="a wooden treasure chest",
+            negative_prompt="",
+            kind="prop",
+            art_style="low_poly",
+            quality="standard",
+            seed=1,
+            should_cancel=lambda: False,
+        )
+        .glb
+    )
+    before = glb_inspect(glb)
+    result = optimize(glb=glb, triangle_budget=50_000)
+    assert result.stats["welded"] is True
+    assert result.info.vertex_count < before.vertex_count
+    assert result.info.triangle_count == before.triangle_count
+    assert result.info.material_count == before.material_count
+    assert sorted(result.info.node_names) == sorted(before.node_names)
+
+
+def test_optimize_reduces_a_dense_mesh_to_the_triangle_budget():
+    sphere = trimesh.creation.icosphere(subdivisions=5)  # 20,480 triangles
+    glb = sphere.export(file_type="glb")
+    result = optimize(glb=glb, triangle_budget=2_000)
+    assert result.stats["decimated"] is True
+    assert result.stats["triangles_before"] == 20_480
+    assert 1_000 <= result.info.triangle_count <= 2_000
+    box = result.info.bounding_box
+    assert box["max"][0] == pytest.approx(1.0, abs=0.05)
+
+
+def test_optimize_rejects_a_file_that_is_not_a_glb():
+    with pytest.raises(GlbInvalidError):
+        optimize(glb=b"not a glb at all, just text", triangle_budget=1000)
+
+
+def test_optimize_keeps_a_file_it_cannot_improve():
+    box = trimesh.creation.box()
+    box.merge_vertices()
+    glb = box.export(file_type="glb")
+    result = optimize(glb=glb, triangle_budget=1000)
+    assert result.glb == glb
+    assert trimesh.load(io.BytesIO(result.glb), file_type="glb")
