@@ -7,10 +7,10 @@ up in logs.
 """
 
 from channels.auth import AuthMiddlewareStack
-from forge.wsdb import consumer_database_sync_to_async
 from channels.middleware import BaseMiddleware
 
 from forge.tokens import api_token_authenticate
+from forge.wsdb import consumer_database_sync_to_async
 
 TOKEN_SUBPROTOCOL = "forge.token"  # noqa: S105 - a protocol name
 

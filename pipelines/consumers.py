@@ -20,11 +20,11 @@ import asyncio
 import uuid
 
 import structlog
-from forge.wsdb import consumer_database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from forge.exceptions import NotFoundError
 from forge.wsauth import TOKEN_SUBPROTOCOL
+from forge.wsdb import consumer_database_sync_to_async
 from pipelines.events import pipeline_event_build, pipeline_group_name, pipeline_user_group_name
 from pipelines.selectors import pipeline_get_for_user, pipeline_list
 

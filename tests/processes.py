@@ -52,12 +52,18 @@ def running(args: list[str], *, env: dict[str, str], log_path: Path):
         yield proc
     finally:
         if proc.poll() is None:
-            os.killpg(proc.pid, 15)
+            # SIGTERM to the main process only: qcluster stops its own workers (a signal to the
+            # whole group left its sentinel waiting); whatever is left is then killed.
+            proc.terminate()
             try:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, 9)
+                proc.kill()
                 proc.wait()
+        try:
+            os.killpg(proc.pid, 9)
+        except ProcessLookupError:
+            pass
         log.close()
 
 

@@ -112,7 +112,7 @@ MATERIAL_WORDS: dict[str, str] = {
     "obsidian": "dark_stone",
 }
 
-STYLES = ("realistic", "stylized", "low_poly", "cartoon", "voxel")
+STYLES = ("realistic", "stylized", "low_poly", "cartoon", "voxel", "painterly")
 
 
 def hex_to_srgb(value: str) -> tuple[float, float, float]:
@@ -153,6 +153,12 @@ def styled(name: str, look: Look, style: str) -> MaterialSpec:
         rgb = _restyle(rgb, 1.15, 1.0)
         metallic *= 0.7
         roughness = max(0.6, roughness)
+    elif style == "painterly":
+        # Softer, warmer and fully matte, like a hand-painted texture.
+        r, g, b = _restyle(rgb, 0.85, 1.0)
+        rgb = (min(1.0, r * 1.04 + 0.03), min(1.0, g * 1.01 + 0.02), b * 0.96)
+        metallic *= 0.2
+        roughness = max(0.85, roughness)
     elif style == "voxel":
         rgb = _restyle(rgb, 1.25, 1.05)
         metallic *= 0.3
