@@ -82,11 +82,16 @@ def staff_client(staff_user):
 def _close_stray_connections(django_db_setup, django_db_blocker):
     """End connections other threads left open (e.g. sync_to_async workers) before teardown."""
     yield
-    from django.db import connection
+    from django.db import DatabaseError, connection
 
+    if not connection.settings_dict["NAME"].startswith("test_"):
+        return  # no test database was set up in this session
     with django_db_blocker.unblock():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+        except DatabaseError:
+            pass  # nothing to clean up if the database is already gone
