@@ -33,6 +33,8 @@ def enqueue_on_commit(func: str, *args: Any, **kwargs: Any) -> None:
 
 # How long a committed change may wait for the channel layer before its message is dropped.
 BROADCAST_TIMEOUT_SECONDS = 5.0
+# Messages taken from the queue at once; their groups are sent to concurrently.
+MAX_BATCH = 200
 
 
 class _Broadcaster:
@@ -40,8 +42,8 @@ class _Broadcaster:
 
     `async_to_sync` from a thread without a loop makes a new loop (and a new Redis
     connection) per call; one loop thread keeps one connection pool. Messages go through
-    a FIFO queue drained by a single coroutine, so they reach Redis in commit order and
-    the committing thread never waits for the network.
+    a FIFO queue drained by a single coroutine, so each group's messages reach Redis in
+    commit order, and the committing thread never waits for the network.
     """
 
     def __init__(self) -> None:
@@ -74,18 +76,29 @@ class _Broadcaster:
     async def _drain(self) -> None:
         layer = get_channel_layer()
         while True:
-            groups, message = await self._queue.get()
-            try:
+            batch = [await self._queue.get()]
+            while not self._queue.empty() and len(batch) < MAX_BATCH:
+                batch.append(self._queue.get_nowait())
+            # Each group's messages stay in queue order; different groups go out concurrently,
+            # so Redis round trips overlap instead of capping the rate at one send at a time.
+            per_group: dict[str, list[dict[str, Any]]] = {}
+            for groups, message in batch:
                 for group in groups:
-                    await asyncio.wait_for(
-                        layer.group_send(group, message), timeout=BROADCAST_TIMEOUT_SECONDS
-                    )
+                    per_group.setdefault(group, []).append(message)
+            await asyncio.gather(*(self._send_in_order(layer, g, m) for g, m in per_group.items()))
+            with self._idle:
+                self._pending -= len(batch)
+                self._idle.notify_all()
+
+    @staticmethod
+    async def _send_in_order(layer, group: str, messages: list[dict[str, Any]]) -> None:
+        for message in messages:
+            try:
+                await asyncio.wait_for(
+                    layer.group_send(group, message), timeout=BROADCAST_TIMEOUT_SECONDS
+                )
             except Exception:  # publishing must never fail the work that caused it
-                log.exception("broadcast_failed", groups=groups, message_type=message.get("type"))
-            finally:
-                with self._idle:
-                    self._pending -= 1
-                    self._idle.notify_all()
+                log.exception("broadcast_failed", group=group, message_type=message.get("type"))
 
     def send(self, groups: list[str], message: dict[str, Any]) -> None:
         try:

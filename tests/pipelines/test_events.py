@@ -8,6 +8,7 @@ from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from forge.oncommit import broadcast_flush
 from pipelines.events import EVENT_TYPE, pipeline_group_name, pipeline_user_group_name
 from pipelines.services import pipeline_cancel, pipeline_create, pipeline_run
 
@@ -28,7 +29,9 @@ async def receive_until(layer, channel, statuses, *, timeout=10.0):
 
 
 def create(user, **overrides):
-    return pipeline_create(user=user, config={**CONFIG, **overrides}, request_id="req-123")[0]
+    pipeline = pipeline_create(user=user, config={**CONFIG, **overrides}, request_id="req-123")[0]
+    broadcast_flush()  # the creation event is out before a test starts listening
+    return pipeline
 
 
 async def test_every_change_reaches_both_groups_in_order_with_the_full_snapshot(user, presets):
