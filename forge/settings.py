@@ -127,7 +127,15 @@ CHANNEL_LAYERS = {
         "CONFIG": {
             # redis-py 8 times out blocking reads after 5 s by default, which kills
             # idle consumers (channels_redis #422); None keeps BZPOPMIN blocking.
-            "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
+            # redis-py 8 also caps a pool at 100 connections and then raises "Too many
+            # connections" instead of waiting: 1,000 watchers leaving at once hit it.
+            "hosts": [
+                {
+                    "address": REDIS_URL,
+                    "socket_timeout": None,
+                    "max_connections": env.int("FORGE_REDIS_MAX_CONNECTIONS", default=2000),
+                }
+            ],
             "prefix": env.str("FORGE_CHANNEL_PREFIX", default="forge"),
             "capacity": 1000,
             "expiry": 60,

@@ -220,3 +220,13 @@ async def test_a_consumer_idle_for_more_than_ten_seconds_still_receives_events()
     frame = await receive(communicator)
     assert frame["pipeline"]["status"] == "canceled"
     await communicator.disconnect()
+
+
+async def test_many_watchers_joining_and_leaving_at_once_do_not_exhaust_the_redis_pool():
+    # redis-py 8 caps a pool at 100 connections and raises instead of waiting.
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    channels = [await layer.new_channel() for _ in range(300)]
+    await asyncio.gather(*(layer.group_add("pipelines.burst", c) for c in channels))
+    await asyncio.gather(*(layer.group_discard("pipelines.burst", c) for c in channels))
