@@ -6,9 +6,7 @@ enqueues the same task (`pipelines.tasks.pipelines_reap`) itself.
 
 import os
 import signal
-import subprocess
 import time
-from contextlib import contextmanager
 
 import pytest
 from django_q.tasks import async_task
@@ -35,24 +33,9 @@ def worker_env(provider_dir, **extra: str) -> dict[str, str]:
     )
 
 
-@contextmanager
 def cluster(env: dict[str, str], log_path):
-    """Run a qcluster; stop it with SIGTERM to its main process only.
-
-    SIGTERM to the whole process group (what `tests.processes.running` does) leaves the
-    django-q2 sentinel hanging for the full 15 s grace period; the sentinel alone stops its
-    children in under a second.
-    """
-    with running(qcluster_args(), env=env, log_path=log_path) as proc:
-        try:
-            yield proc
-        finally:
-            if proc.poll() is None:
-                os.kill(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    pass
+    """Run a qcluster for the duration of a `with` block."""
+    return running(qcluster_args(), env=env, log_path=log_path)
 
 
 def status_of(pipeline_id) -> str:
