@@ -167,7 +167,12 @@
       return tr;
     }
 
+    var statusFilter = table.getAttribute("data-status-filter") || "";
+
     function apply(pipeline) {
+      var known = document.getElementById("pipeline-row-" + pipeline.pipeline_id);
+      // A filtered list only gains rows that match its filter; rows it shows keep updating.
+      if (!known && statusFilter && pipeline.status !== statusFilter) return;
       table.hidden = false;
       var empty = document.getElementById("pipeline-list-empty");
       if (empty) empty.remove();
