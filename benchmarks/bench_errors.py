@@ -20,9 +20,12 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.common import database_ensure, percentile  # noqa: E402
 
 
 def _database_url(name: str) -> str:
@@ -34,13 +37,9 @@ def _setup(db_name: str) -> None:
     os.environ["DATABASE_URL"] = _database_url(db_name)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "forge.settings")
     os.environ["LOG_LEVEL"] = "CRITICAL"
-    import psycopg
 
     admin_url = _database_url("postgres")
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db_name]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{db_name}"')
+    database_ensure(db_name, host=urlsplit(admin_url).hostname or "127.0.0.1")
     import django
 
     django.setup()
@@ -49,13 +48,10 @@ def _setup(db_name: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-def _pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def _fmt(values_ms: list[float]) -> str:
-    return f"median {statistics.median(values_ms):.2f} ms, p95 {_pct(values_ms, 95):.2f} ms"
+    return f"median {statistics.median(values_ms):.2f} ms, p95 {percentile(values_ms, 0.95):.2f} ms"
 
 
 def _reset() -> None:
@@ -329,7 +325,7 @@ def main() -> None:
 
     print(f"# bench_errors on {os.cpu_count()} CPUs, database {args.db}\n")
     lat = bench_latency(args.requests)
-    added_p95 = _pct(lat["with"], 95) - _pct(lat["without"], 95)
+    added_p95 = percentile(lat["with"], 0.95) - percentile(lat["without"], 0.95)
     added_median = statistics.median(lat["with"]) - statistics.median(lat["without"])
     print(f"## 1. Failing request, {args.requests} each (in-process test client)")
     print(f"- with recording:    {_fmt(lat['with'])}")

@@ -26,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import database_ensure, percentile, results_section_write  # noqa: E402
+
 BENCH_DB = "forge_bench_gallery"
 PAGE_SIZE = 24
 DEEP_PAGE = 10_000
@@ -46,14 +48,6 @@ def _configure(args) -> None:
     os.environ["MEDIA_ROOT"] = str(Path(tempfile.gettempdir()) / "forge-bench-gallery-media")
     os.environ["DJANGO_SETTINGS_MODULE"] = "forge.settings"
 
-
-def _ensure_database(host: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"postgresql://postgres@{host}:5432/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
 
 
 NOUNS = {
@@ -289,9 +283,6 @@ def _time(client, url: str, iterations: int, expect: int = 200) -> tuple[list[fl
     return samples, cold
 
 
-def _pct(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def main() -> None:
@@ -307,7 +298,7 @@ def main() -> None:
     parser.add_argument("--no-docs", action="store_true", help="do not update docs/benchmarks.md")
     args = parser.parse_args()
     _configure(args)
-    _ensure_database(args.db_host)
+    database_ensure(BENCH_DB, host=args.db_host)
 
     import django
 
@@ -382,7 +373,7 @@ def main() -> None:
 
     lines = ["| case | p50 ms | p95 ms | first request ms |", "| --- | ---: | ---: | ---: |"]
     for label, samples, cold in results:
-        p50, p95 = statistics.median(samples), _pct(samples, 0.95)
+        p50, p95 = statistics.median(samples), percentile(samples, 0.95)
         cold_text = f"{cold:.1f}" if cold is not None else "–"
         print(f"  {label:<75} p50 {p50:7.2f} ms   p95 {p95:7.2f} ms   first {cold_text} ms")
         lines.append(f"| {label} | {p50:.2f} | {p95:.2f} | {cold_text} |")
@@ -399,9 +390,6 @@ STOCK_NOTE = (
 
 
 def _write_docs(args, public: int, table: list[str]) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    path.parent.mkdir(exist_ok=True)
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
     section = "\n".join(
         [
             "## Gallery",
@@ -426,13 +414,7 @@ def _write_docs(args, public: int, table: list[str]) -> None:
             "",
         ]
     )
-    start = text.find("## Gallery")
-    if start == -1:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
-    path.write_text(text)
+    path = results_section_write("Gallery", section)
     print(f"\nWrote the figures to {path.relative_to(ROOT)}.")
 
 

@@ -35,6 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import database_ensure, percentile, results_section_write  # noqa: E402
+
 BENCH_DB = "forge_bench_pipelines"
 PRESETS = ["gold", "oak"]
 STAGES = ["prepare", "generate_mesh", "optimize", "texture_variants", "thumbnail", "publish"]
@@ -53,22 +55,7 @@ def _configure(args) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "forge.settings"
 
 
-def _ensure_database(host: str) -> None:
-    import psycopg
 
-    with psycopg.connect(f"postgresql://postgres@{host}:5432/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-
-
-def pct(values, p: float) -> float:
-    values = sorted(values)
-    if not values:
-        return float("nan")
-    k = (len(values) - 1) * p
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
 def ms(value: float) -> str:
@@ -296,7 +283,7 @@ def main() -> None:
     parser.add_argument("--no-docs", action="store_true", help="do not update docs/benchmarks.md")
     args = parser.parse_args()
     _configure(args)
-    _ensure_database(args.db_host)
+    database_ensure(BENCH_DB, host=args.db_host)
 
     import django
 
@@ -334,20 +321,20 @@ def main() -> None:
         rows.append(
             f"| {name} | {ms(statistics.median(overhead['functions'][name]))} | "
             f"{ms(statistics.median(overhead['overhead'][name]))} | "
-            f"{ms(pct(overhead['overhead'][name], 0.95))} |"
+            f"{ms(percentile(overhead['overhead'][name], 0.95))} |"
         )
     all_overhead = [v for values in overhead["overhead"].values() for v in values]
     rows.append(
         f"| **all stages** | | **{ms(statistics.median(all_overhead))}** | "
-        f"**{ms(pct(all_overhead, 0.95))}** |"
+        f"**{ms(percentile(all_overhead, 0.95))}** |"
     )
     summary = [
         "| Case | p50 (ms) | p95 (ms) |",
         "| --- | ---: | ---: |",
-        f"| In-process run, Forge orchestrator (draft, 2 presets) | {ms(statistics.median(overhead['totals']))} | {ms(pct(overhead['totals'], 0.95))} |",
-        f"| In-process run, naive back-to-back stages, no persistence | {ms(statistics.median(naive))} | {ms(pct(naive, 0.95))} |",
-        f"| End to end via qcluster, `FORGE_Q_POLL=0.05` | {ms(statistics.median(e2e_fast))} | {ms(pct(e2e_fast, 0.95))} |",
-        f"| End to end via qcluster, poll 0.2 s (django-q2's and Forge's default) | {ms(statistics.median(e2e_default))} | {ms(pct(e2e_default, 0.95))} |",
+        f"| In-process run, Forge orchestrator (draft, 2 presets) | {ms(statistics.median(overhead['totals']))} | {ms(percentile(overhead['totals'], 0.95))} |",
+        f"| In-process run, naive back-to-back stages, no persistence | {ms(statistics.median(naive))} | {ms(percentile(naive, 0.95))} |",
+        f"| End to end via qcluster, `FORGE_Q_POLL=0.05` | {ms(statistics.median(e2e_fast))} | {ms(percentile(e2e_fast, 0.95))} |",
+        f"| End to end via qcluster, poll 0.2 s (django-q2's and Forge's default) | {ms(statistics.median(e2e_default))} | {ms(percentile(e2e_default, 0.95))} |",
     ]
     tput = [
         "| Quality | pipelines / minute (2 workers) | batch wall time (s) |",
@@ -379,8 +366,6 @@ READING = (
 
 
 def _write_docs(args, summary, rows, tput) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
     section = "\n".join(
         [
             "## Pipelines",
@@ -412,13 +397,7 @@ def _write_docs(args, summary, rows, tput) -> None:
             "",
         ]
     )
-    start = text.find("## Pipelines")
-    if start == -1:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
-    path.write_text(text)
+    path = results_section_write("Pipelines", section)
     print(f"\nWrote the figures to {path.relative_to(ROOT)}.")
 
 

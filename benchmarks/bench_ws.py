@@ -25,6 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import percentile  # noqa: E402
+
 BENCH_DB = "forge_bench_ws"
 BASE_DB_URL = "postgres://postgres@127.0.0.1:5432/"
 
@@ -49,12 +51,6 @@ def bench_env(prefix: str) -> dict[str, str]:
     }
 
 
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def rss_kib(pid: int) -> int:
@@ -378,11 +374,11 @@ def main() -> None:
         "rate_per_s": round(len(commits) / max(1e-9, max(commits.values()) - min(commits.values())), 1),
         "latency_ms": {
             "p50": round(statistics.median(latencies), 2) if latencies else None,
-            "p95": round(percentile(latencies, 95), 2),
-            "p99": round(percentile(latencies, 99), 2),
+            "p95": round(percentile(latencies, 0.95), 2),
+            "p99": round(percentile(latencies, 0.99), 2),
             "max": round(max(latencies), 2) if latencies else None,
         },
-        "publish_ms": {"p50": round(statistics.median(publish_ms), 2), "p95": round(percentile(publish_ms, 95), 2)},
+        "publish_ms": {"p50": round(statistics.median(publish_ms), 2), "p95": round(percentile(publish_ms, 0.95), 2)},
         "daphne_rss_mib": {"idle": round(rss_idle / 1024, 1), "connected": round(rss_connected / 1024, 1)},
         "daphne_kib_per_connection": round(per_conn, 1),
         "naive_polling": {
@@ -393,8 +389,8 @@ def main() -> None:
             "requests_per_s": round(requests / args.poll_seconds, 1),
             "latency_ms": {
                 "p50": round(statistics.median(naive_latencies), 1) if naive_latencies else None,
-                "p95": round(percentile(naive_latencies, 95), 1),
-                "p99": round(percentile(naive_latencies, 99), 1),
+                "p95": round(percentile(naive_latencies, 0.95), 1),
+                "p99": round(percentile(naive_latencies, 0.99), 1),
             },
         },
     }
