@@ -13,10 +13,12 @@ Invariants kept here:
 import re
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import structlog
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
@@ -43,6 +45,7 @@ from forge.exceptions import (
     PermissionDeniedError,
     ValidationFailedError,
 )
+from forge.storage import storage_tree_delete, storage_tree_newest
 
 log = structlog.get_logger("assets.services")
 
@@ -551,3 +554,64 @@ def variant_statistics_drift(*, fix: bool = False, batch_size: int = 2000) -> li
         if drift:
             log.warning("variant_statistics_repaired", count=len(drift))
     return drift
+
+
+ORPHAN_SWEEP_GRACE = timedelta(hours=1)
+
+
+def asset_orphan_files_sweep(*, grace: timedelta = ORPHAN_SWEEP_GRACE) -> dict[str, int]:
+    """Delete stored asset and variant folders that no row owns, once older than `grace`.
+
+    A crash between writing an asset's files and committing its row (the rollback guard
+    cannot run in a dead process) leaves such folders. Folders of existing rows are never
+    touched, and nothing newer than `grace` is, so an upload still in flight is safe.
+    """
+    cutoff = timezone.now() - grace
+    swept = {"assets": 0, "variants": 0, "files": 0}
+    try:
+        asset_dirs, _ = default_storage.listdir("assets")
+    except (FileNotFoundError, NotADirectoryError):
+        return swept
+    asset_ids = {d: _uuid_or_none(d) for d in asset_dirs}
+    existing = set(
+        Asset.objects.filter(id__in=[i for i in asset_ids.values() if i]).values_list("id", flat=True)
+    )
+    for directory, asset_id in asset_ids.items():
+        path = f"assets/{directory}"
+        if asset_id is None:
+            continue  # not ours: leave anything unexpected alone
+        if asset_id not in existing:
+            if _older_than(path, cutoff):
+                swept["files"] += storage_tree_delete(path)
+                swept["assets"] += 1
+            continue
+        try:
+            variant_dirs, _ = default_storage.listdir(f"{path}/variants")
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        variant_ids = {d: _uuid_or_none(d) for d in variant_dirs}
+        kept = set(
+            AssetVariant.objects.filter(
+                asset_id=asset_id, id__in=[i for i in variant_ids.values() if i]
+            ).values_list("id", flat=True)
+        )
+        for variant_dir, variant_id in variant_ids.items():
+            variant_path = f"{path}/variants/{variant_dir}"
+            if variant_id and variant_id not in kept and _older_than(variant_path, cutoff):
+                swept["files"] += storage_tree_delete(variant_path)
+                swept["variants"] += 1
+    if swept["files"]:
+        log.info("asset_orphan_files_swept", **swept)
+    return swept
+
+
+def _uuid_or_none(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+def _older_than(path: str, cutoff) -> bool:
+    newest = storage_tree_newest(path)
+    return newest is None or newest < cutoff

@@ -1,30 +1,15 @@
-"""The django-q2 schedules the pipelines app needs, keyed by name so creating them is idempotent."""
+"""The django-q2 schedules the pipelines app needs, created idempotently (by migration 0002)."""
 
-# name -> (task function, schedule type, minutes between runs for MINUTES schedules)
-SCHEDULES: dict[str, dict] = {
-    "pipelines.reap": {
-        "func": "pipelines.tasks.pipelines_reap",
-        "schedule_type": "I",  # MINUTES
-        "minutes": 1,
-    },
-    "pipelines.cleanup": {
-        "func": "pipelines.tasks.pipelines_cleanup",
-        "schedule_type": "D",  # DAILY
-        "minutes": None,
-    },
-}
+from forge import schedules
+from forge.schedules import ScheduleSpec
+
+SPECS = [
+    ScheduleSpec("pipelines.reap", "pipelines.tasks.pipelines_reap", "I", minutes=1),
+    ScheduleSpec("pipelines.cleanup", "pipelines.tasks.pipelines_cleanup", "D"),
+]
+SCHEDULES = [spec.name for spec in SPECS]
 
 
 def schedules_ensure(schedule_model) -> None:
-    """Create or update the pipelines schedules on `schedule_model` (django-q2's `Schedule`)."""
-    from django.utils import timezone
-
-    for name, spec in SCHEDULES.items():
-        schedule = schedule_model.objects.filter(name=name).first()
-        if schedule is None:
-            schedule = schedule_model(name=name, next_run=timezone.now(), repeats=-1)
-        schedule.func = spec["func"]
-        schedule.schedule_type = spec["schedule_type"]
-        schedule.minutes = spec["minutes"]
-        schedule.repeats = -1
-        schedule.save()
+    """Create or update the pipelines schedules by name."""
+    schedules.schedules_ensure(schedule_model, SPECS)

@@ -37,6 +37,7 @@ from errors.services import error_record
 from forge.exceptions import ApplicationError, ConflictError, ValidationFailedError
 from forge.oncommit import enqueue_on_commit
 from forge.requestid import request_id_set
+from forge.storage import storage_tree_delete
 from pipelines.events import pipeline_event_publish_on_commit
 from pipelines.models import (
     DONE_STAGE_STATUSES,
@@ -337,27 +338,7 @@ def _save_and_publish(
 
 def pipeline_files_delete(*, pipeline_id) -> int:
     """Delete every checkpoint file of pipeline `pipeline_id`; return how many were deleted."""
-    return _storage_tree_delete(f"pipelines/{pipeline_id}")
-
-
-def _storage_tree_delete(path: str) -> int:
-    try:
-        directories, files = default_storage.listdir(path)
-    except (FileNotFoundError, NotADirectoryError):
-        return 0
-    deleted = 0
-    for name in files:
-        default_storage.delete(f"{path}/{name}")
-        deleted += 1
-    for name in directories:
-        deleted += _storage_tree_delete(f"{path}/{name}")
-    full = getattr(default_storage, "path", None)
-    if full is not None:  # local storage keeps empty directories around
-        try:
-            os.rmdir(full(path))
-        except OSError:
-            pass
-    return deleted
+    return storage_tree_delete(f"pipelines/{pipeline_id}")
 
 
 def _files_delete_on_commit(pipeline_id) -> None:
@@ -1267,7 +1248,7 @@ def pipelines_cleanup(*, now: datetime | None = None) -> dict[str, int]:
         }
         for directory in directories:
             if directory not in active:
-                files += _storage_tree_delete(f"pipelines/{directory}")
+                files += storage_tree_delete(f"pipelines/{directory}")
     log.info("pipelines_cleaned", pipelines=len(deleted_ids), rows=deleted, files=files)
     return {"pipelines": len(deleted_ids), "files": files}
 
