@@ -522,6 +522,7 @@ class _Run:
     """One claimed attempt of one pipeline, held by this worker until it ends."""
 
     def __init__(self, pipeline: GenerationPipeline, worker_id: str):
+        self.blobs: dict[str, bytes] = {}
         self.pipeline_id = pipeline.id
         self.user_id = pipeline.user_id
         self.owner = worker_id
@@ -538,6 +539,19 @@ class _Run:
         self.timings: list[dict[str, Any]] | None = None
         self.started: set[str] = set()
         self.next_of: dict[str, str] = {}
+
+    # -- checkpoints -------------------------------------------------------------------
+
+    def checkpoint_save(self, key: str, data: bytes) -> str:
+        """Store a stage output for resuming, and keep it for this run's later stages."""
+        name = _checkpoint_save(key, data)
+        self.blobs[name] = data
+        return name
+
+    def checkpoint_load(self, key: str) -> bytes:
+        """Return a stage output: from this run's memory, or from storage after a resume."""
+        data = self.blobs.get(key)
+        return data if data is not None else _checkpoint_load(key)
 
     # -- lease -------------------------------------------------------------------------
 
@@ -866,7 +880,7 @@ class _Run:
             )
             elapsed = time.perf_counter() - started
             outputs[name] = {
-                "glb_key": _checkpoint_save(key("mesh.glb"), mesh.glb),
+                "glb_key": self.checkpoint_save(key("mesh.glb"), mesh.glb),
                 "object_kind": mesh.object_kind,
                 "recognised": mesh.recognised,
                 "notes": list(mesh.notes),
@@ -877,13 +891,13 @@ class _Run:
             return elapsed, None
 
         if name == StageName.OPTIMIZE:
-            glb = _checkpoint_load(outputs[StageName.GENERATE_MESH]["glb_key"])
+            glb = self.checkpoint_load(outputs[StageName.GENERATE_MESH]["glb_key"])
             started = time.perf_counter()
             result = optimize(glb=glb, triangle_budget=prepared["triangle_budget"])
             elapsed = time.perf_counter() - started
             info = result.info
             outputs[name] = {
-                "glb_key": _checkpoint_save(key("model.glb"), result.glb),
+                "glb_key": self.checkpoint_save(key("model.glb"), result.glb),
                 "sha256": info.sha256,
                 "file_size": info.file_size,
                 "bounding_box": info.bounding_box,
@@ -898,9 +912,9 @@ class _Run:
             return self._texture_variants(stage, outputs, provider, prepared), None
 
         if name == StageName.THUMBNAIL:
-            glb = _checkpoint_load(outputs[StageName.OPTIMIZE]["glb_key"])
+            glb = self.checkpoint_load(outputs[StageName.OPTIMIZE]["glb_key"])
             variant_files = {
-                v["preset"]: _checkpoint_load(v["glb_key"])
+                v["preset"]: self.checkpoint_load(v["glb_key"])
                 for v in outputs[StageName.TEXTURE_VARIANTS]["variants"]
             }
             started = time.perf_counter()
@@ -911,9 +925,9 @@ class _Run:
             )
             elapsed = time.perf_counter() - started
             outputs[name] = {
-                "thumbnail_key": _checkpoint_save(key("thumbnail.png"), main),
+                "thumbnail_key": self.checkpoint_save(key("thumbnail.png"), main),
                 "variants": {
-                    slug: _checkpoint_save(key(f"variant-{slug}.png"), png)
+                    slug: self.checkpoint_save(key(f"variant-{slug}.png"), png)
                     for slug, png in rendered.items()
                 },
             }
@@ -926,7 +940,7 @@ class _Run:
 
     def _texture_variants(self, stage, outputs, provider, prepared) -> float:
         name = StageName.TEXTURE_VARIANTS
-        glb = _checkpoint_load(outputs[StageName.OPTIMIZE]["glb_key"])
+        glb = self.checkpoint_load(outputs[StageName.OPTIMIZE]["glb_key"])
         done = [v for v in (stage.output or {}).get("variants", []) if v.get("glb_key")]
         done = [v for v in done if default_storage.exists(v["glb_key"])]
         done_slugs = {v["preset"] for v in done}
@@ -945,11 +959,13 @@ class _Run:
             done.append(
                 {
                     "preset": preset.slug,
-                    "glb_key": _checkpoint_save(key, result.glb),
+                    "glb_key": self.checkpoint_save(key, result.glb),
                     "external_task_id": result.external_task_id or "",
                 }
             )
-            self.stage_progress(name, len(done) / total, output={"variants": list(done)})
+            if len(done) < total:
+                # Checkpoint each finished variant; the last one is recorded by stage_finish.
+                self.stage_progress(name, len(done) / total, output={"variants": list(done)})
             mark = time.perf_counter()
 
         texture_variants(
@@ -982,14 +998,14 @@ class _Run:
             provider_name=self.provider_name,
         )
         elapsed = time.perf_counter() - started
-        glb = _checkpoint_load(optimized["glb_key"])
-        thumbnail_png = _checkpoint_load(thumbs["thumbnail_key"])
+        glb = self.checkpoint_load(optimized["glb_key"])
+        thumbnail_png = self.checkpoint_load(thumbs["thumbnail_key"])
         presets = {p.slug: p for p in MaterialPreset.objects.filter(slug__in=prepared["presets"])}
         variant_inputs = [
             VariantInput(
                 preset=presets[v["preset"]],
-                glb=_checkpoint_load(v["glb_key"]),
-                thumbnail_png=_checkpoint_load(thumbs["variants"][v["preset"]]),
+                glb=self.checkpoint_load(v["glb_key"]),
+                thumbnail_png=self.checkpoint_load(thumbs["variants"][v["preset"]]),
                 external_task_id=v.get("external_task_id", ""),
             )
             for v in variants
