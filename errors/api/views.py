@@ -71,26 +71,27 @@ class ErrorGroupDetailApi(StaffApi):
         return Response(data)
 
 
-class ErrorGroupResolveApi(StaffApi):
+class _ErrorGroupNoteActionApi(StaffApi):
+    """A status change that takes an optional note; subclasses name the service."""
+
+    service = None
+
     @extend_schema(request=s.ErrorGroupNoteInputSerializer, responses=s.ErrorGroupOutputSerializer)
     def post(self, request, group_id: int):
         body = s.ErrorGroupNoteInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        group = services.error_group_resolve(
+        group = type(self).service(
             group=_group_or_404(group_id), actor=request.user, note=body.validated_data["note"]
         )
         return Response(s.ErrorGroupOutputSerializer(group).data)
 
 
-class ErrorGroupReopenApi(StaffApi):
-    @extend_schema(request=s.ErrorGroupNoteInputSerializer, responses=s.ErrorGroupOutputSerializer)
-    def post(self, request, group_id: int):
-        body = s.ErrorGroupNoteInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        group = services.error_group_reopen(
-            group=_group_or_404(group_id), actor=request.user, note=body.validated_data["note"]
-        )
-        return Response(s.ErrorGroupOutputSerializer(group).data)
+class ErrorGroupResolveApi(_ErrorGroupNoteActionApi):
+    service = staticmethod(services.error_group_resolve)
+
+
+class ErrorGroupReopenApi(_ErrorGroupNoteActionApi):
+    service = staticmethod(services.error_group_reopen)
 
 
 class ErrorGroupIgnoreApi(StaffApi):
