@@ -60,6 +60,7 @@ test: venv node services browser
 
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 migrate-roundtrip: db
 	$(PY) manage.py makemigrations --check --dry-run

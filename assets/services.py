@@ -574,7 +574,9 @@ def asset_orphan_files_sweep(*, grace: timedelta = ORPHAN_SWEEP_GRACE) -> dict[s
         return swept
     asset_ids = {d: _uuid_or_none(d) for d in asset_dirs}
     existing = set(
-        Asset.objects.filter(id__in=[i for i in asset_ids.values() if i]).values_list("id", flat=True)
+        Asset.objects.filter(id__in=[i for i in asset_ids.values() if i]).values_list(
+            "id", flat=True
+        )
     )
     for directory, asset_id in asset_ids.items():
         path = f"assets/{directory}"

@@ -48,8 +48,6 @@ def _setup(db_name: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-
-
 def _fmt(values_ms: list[float]) -> str:
     return f"median {statistics.median(values_ms):.2f} ms, p95 {percentile(values_ms, 0.95):.2f} ms"
 

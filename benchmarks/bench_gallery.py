@@ -49,7 +49,6 @@ def _configure(args) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "forge.settings"
 
 
-
 NOUNS = {
     "weapon": ["sword", "axe", "bow", "spear", "dagger", "hammer", "mace", "staff"],
     "armor": ["helmet", "shield", "gauntlet", "breastplate", "boots"],
@@ -281,8 +280,6 @@ def _time(client, url: str, iterations: int, expect: int = 200) -> tuple[list[fl
         samples.append((time.perf_counter() - t) * 1000)
         assert response.status_code == expect
     return samples, cold
-
-
 
 
 def main() -> None:

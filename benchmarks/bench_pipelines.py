@@ -55,9 +55,6 @@ def _configure(args) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "forge.settings"
 
 
-
-
-
 def ms(value: float) -> str:
     return f"{value * 1000:.1f}"
 

@@ -51,8 +51,6 @@ def bench_env(prefix: str) -> dict[str, str]:
     }
 
 
-
-
 def rss_kib(pid: int) -> int:
     total = 0
     for child in [pid, *children(pid)]:
@@ -80,7 +78,10 @@ def children(pid: int) -> list[int]:
 
 def setup_data(count: int, env: dict[str, str]) -> tuple[str, list[str]]:
     subprocess.run(
-        [sys.executable, "manage.py", "services_check", "--create-db"], cwd=ROOT, env=env, check=True,
+        [sys.executable, "manage.py", "services_check", "--create-db"],
+        cwd=ROOT,
+        env=env,
+        check=True,
         stdout=subprocess.DEVNULL,
     )
     subprocess.run(
@@ -158,7 +159,9 @@ def driver_main(env, pipeline_ids, rounds, rate, out_path, start_at):
                 transaction.on_commit(lambda key=key: commits.__setitem__(key, time.time()))
                 pipeline_event_publish_on_commit(pipeline, stages=[])
                 transaction.on_commit(lambda key=key: published.__setitem__(key, time.time()))
-    Path(out_path).write_text(json.dumps({"commits": commits, "published": published, "failures": failures}))
+    Path(out_path).write_text(
+        json.dumps({"commits": commits, "published": published, "failures": failures})
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -170,7 +173,10 @@ async def _watch(url, token, pipeline_id, received, ready, stop):
     import websockets
 
     async with websockets.connect(
-        url, subprotocols=["forge.token", token], origin="http://127.0.0.1", open_timeout=60,
+        url,
+        subprotocols=["forge.token", token],
+        origin="http://127.0.0.1",
+        open_timeout=60,
         max_queue=None,
     ) as ws:
         first = json.loads(await ws.recv())
@@ -193,9 +199,18 @@ async def _clients(base_ws, token, pipeline_ids, duration, ready_path, out_path)
     stop = asyncio.Event()
     tasks = []
     for index, pipeline_id in enumerate(pipeline_ids):
-        tasks.append(asyncio.create_task(
-            _watch(f"{base_ws}/ws/pipelines/{pipeline_id}/", token, pipeline_id, received, ready, stop)
-        ))
+        tasks.append(
+            asyncio.create_task(
+                _watch(
+                    f"{base_ws}/ws/pipelines/{pipeline_id}/",
+                    token,
+                    pipeline_id,
+                    received,
+                    ready,
+                    stop,
+                )
+            )
+        )
         if index % 10 == 9:  # ramp up at about 100 connections a second
             await asyncio.sleep(0.1)
     deadline = time.monotonic() + 120
@@ -225,7 +240,9 @@ def clients_main(base_ws, token, pipeline_ids, drain, ready_path, out_path):
 async def _poll(base_http, token, pipeline_id, seen, stop, counter, interval):
     import httpx
 
-    async with httpx.AsyncClient(base_url=base_http, headers={"Authorization": f"Bearer {token}"}) as client:
+    async with httpx.AsyncClient(
+        base_url=base_http, headers={"Authorization": f"Bearer {token}"}
+    ) as client:
         last = None
         while not stop.is_set():
             started = time.monotonic()
@@ -243,7 +260,10 @@ async def _pollers(base_http, token, pipeline_ids, seconds, interval):
     seen: dict[str, float] = {}
     counter = [0]
     stop = asyncio.Event()
-    tasks = [asyncio.create_task(_poll(base_http, token, p, seen, stop, counter, interval)) for p in pipeline_ids]
+    tasks = [
+        asyncio.create_task(_poll(base_http, token, p, seen, stop, counter, interval))
+        for p in pipeline_ids
+    ]
     await asyncio.sleep(seconds)
     stop.set()
     await asyncio.gather(*tasks, return_exceptions=True)
@@ -277,10 +297,14 @@ def naive_driver_main(env, pipeline_ids, rounds, period, out_path, start_at):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=5, help="state changes per pipeline")
-    parser.add_argument("--rate", type=float, default=500, help="state changes per second, all pipelines")
+    parser.add_argument(
+        "--rate", type=float, default=500, help="state changes per second, all pipelines"
+    )
     parser.add_argument("--poll-clients", type=int, default=100)
     parser.add_argument("--poll-seconds", type=float, default=20)
     parser.add_argument("--port", type=int, default=8765)
@@ -294,9 +318,22 @@ def main() -> None:
     token, pipeline_ids = setup_data(args.clients, env)
 
     daphne = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(args.port), "--access-log", "/dev/null",
-         "forge.asgi:application"],
-        cwd=ROOT, env=env, stdout=open(workdir / "ws-daphne.log", "wb"), stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(args.port),
+            "--access-log",
+            "/dev/null",
+            "forge.asgi:application",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=open(workdir / "ws-daphne.log", "wb"),
+        stderr=subprocess.STDOUT,
     )
     try:
         for _ in range(200):
@@ -350,7 +387,8 @@ def main() -> None:
         naive_commits_path = workdir / "ws-naive-commits.json"
         rounds = max(1, int(args.poll_seconds // 2) - 1)
         naive_driver = ctx.Process(
-            target=naive_driver_main, args=(env, poll_ids, rounds, 2.0, naive_commits_path, time.time() + 1.0)
+            target=naive_driver_main,
+            args=(env, poll_ids, rounds, 2.0, naive_commits_path, time.time() + 1.0),
         )
         naive_driver.start()
         seen, requests = asyncio.run(
@@ -371,15 +409,23 @@ def main() -> None:
         "events_sent": len(commits),
         "events_received": len(latencies),
         "lost": lost,
-        "rate_per_s": round(len(commits) / max(1e-9, max(commits.values()) - min(commits.values())), 1),
+        "rate_per_s": round(
+            len(commits) / max(1e-9, max(commits.values()) - min(commits.values())), 1
+        ),
         "latency_ms": {
             "p50": round(statistics.median(latencies), 2) if latencies else None,
             "p95": round(percentile(latencies, 0.95), 2),
             "p99": round(percentile(latencies, 0.99), 2),
             "max": round(max(latencies), 2) if latencies else None,
         },
-        "publish_ms": {"p50": round(statistics.median(publish_ms), 2), "p95": round(percentile(publish_ms, 0.95), 2)},
-        "daphne_rss_mib": {"idle": round(rss_idle / 1024, 1), "connected": round(rss_connected / 1024, 1)},
+        "publish_ms": {
+            "p50": round(statistics.median(publish_ms), 2),
+            "p95": round(percentile(publish_ms, 0.95), 2),
+        },
+        "daphne_rss_mib": {
+            "idle": round(rss_idle / 1024, 1),
+            "connected": round(rss_connected / 1024, 1),
+        },
         "daphne_kib_per_connection": round(per_conn, 1),
         "naive_polling": {
             "clients": len(poll_ids),

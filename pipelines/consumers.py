@@ -107,7 +107,9 @@ class _PipelineWatcher(AsyncJsonWebsocketConsumer):
         elif isinstance(content, dict) and content.get("type") == "ping":
             await self.send_json({"type": "pong"})
         else:
-            await self.send_json({"type": "error", "message": 'Unknown message; send {"type": "resync"}.'})
+            await self.send_json(
+                {"type": "error", "message": 'Unknown message; send {"type": "resync"}.'}
+            )
 
     async def decode_json(self, text_data):
         try:

@@ -41,7 +41,9 @@ def browser(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
         yield browser
         browser.close()
 
@@ -117,7 +119,9 @@ def test_another_user_cannot_watch_the_pipeline(live_server_url, browser):
     from pipelines.services import pipeline_create
 
     owner, stranger = UserFactory(), UserFactory()
-    pipeline, _ = pipeline_create(user=owner, config={"prompt": "a stone tower", "quality": "draft"}, enqueue=False)
+    pipeline, _ = pipeline_create(
+        user=owner, config={"prompt": "a stone tower", "quality": "draft"}, enqueue=False
+    )
     context = browser.new_context()
     page = context.new_page()
     sign_in(page, live_server_url, stranger)

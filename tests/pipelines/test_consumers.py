@@ -43,7 +43,9 @@ async def connect(path: str, *, user=None, headers=None, subprotocols=None):
     headers = list(headers or [ORIGIN])
     if user is not None:
         headers.append((b"cookie", await session_cookie(user)))
-    communicator = WebsocketCommunicator(application, path, headers=headers, subprotocols=subprotocols)
+    communicator = WebsocketCommunicator(
+        application, path, headers=headers, subprotocols=subprotocols
+    )
     connected, detail = await communicator.connect(timeout=5)
     return communicator, connected, detail
 
@@ -99,7 +101,9 @@ async def test_the_owner_gets_a_snapshot_on_connect():
     assert snapshot["status"] == "queued"
     assert snapshot["seq"] == pipeline.event_seq
     assert [s["name"] for s in snapshot["stages"]][0] == "prepare"
-    assert {"progress", "current_stage", "error", "asset_id", "thumbnail_url", "request_id"} <= set(snapshot)
+    assert {"progress", "current_stage", "error", "asset_id", "thumbnail_url", "request_id"} <= set(
+        snapshot
+    )
     await communicator.disconnect()
 
 
@@ -114,7 +118,9 @@ async def test_an_api_token_authenticates_through_the_subprotocol():
     assert subprotocol == "forge.token"
     assert (await receive(communicator))["type"] == "snapshot"
     await communicator.disconnect()
-    code = await refused_with(f"/ws/pipelines/{pipeline.id}/", subprotocols=["forge.token", "forge_wrong"])
+    code = await refused_with(
+        f"/ws/pipelines/{pipeline.id}/", subprotocols=["forge.token", "forge_wrong"]
+    )
     assert code == CLOSE_NOT_AUTHENTICATED
 
 

@@ -388,8 +388,13 @@ def test_draft_generation_and_retexture_are_fast():
 @pytest.mark.parametrize("art_style", AssetArtStyle.values)
 def test_every_art_style_the_forms_offer_is_built_and_valid(art_style):
     result = LocalProvider().text_to_3d(
-        prompt="a wooden chair", negative_prompt="", kind="prop", art_style=art_style,
-        quality="draft", seed=3, should_cancel=lambda: False,
+        prompt="a wooden chair",
+        negative_prompt="",
+        kind="prop",
+        art_style=art_style,
+        quality="draft",
+        seed=3,
+        should_cancel=lambda: False,
     )
     assert result.object_kind == "chair"
     assert validate_glb(result.glb)["issues"]["numErrors"] == 0
