@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PYTHONUNBUFFERED := 1
 
-.PHONY: run test setup venv node services db static browser lint ci migrate-roundtrip clean \
+.PHONY: run test setup venv node services db static browser blender lint ci migrate-roundtrip clean \
         bench-gallery bench-pipelines bench-ws bench-errors
 
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -16,6 +16,19 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	@touch $@
 
 venv: $(VENV)/.installed
+
+# Blender as a Python module, for FBX export only (optional: about 380 MB to download, 820 MB
+# installed). It pins numpy 1.x, so it lives in a venv of its own and runs as a subprocess.
+BLENDER_VENV := .venv-blender
+BPY_VERSION := 5.0.1
+
+$(BLENDER_VENV)/.installed:
+	@test -x $(BLENDER_VENV)/bin/python || $(PYTHON) -m venv $(BLENDER_VENV)
+	$(BLENDER_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BLENDER_VENV)/bin/python -m pip install --quiet 'bpy==$(BPY_VERSION)'
+	@touch $@
+
+blender: $(BLENDER_VENV)/.installed
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -80,4 +93,4 @@ bench-errors: setup
 	$(PY) benchmarks/bench_errors.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor staticfiles
+	rm -rf $(VENV) $(BLENDER_VENV) node_modules static/vendor staticfiles

@@ -16,6 +16,7 @@ import structlog
 import trimesh
 
 from assets.glb import GlbInfo, glb_inspect
+from pipelines.stages.decimate import mesh_decimate
 
 log = structlog.get_logger("pipelines.stages.optimize")
 
@@ -56,11 +57,8 @@ def _weld(geometry: trimesh.Trimesh) -> trimesh.Trimesh:
 
 
 def _decimate(geometry: trimesh.Trimesh, target_faces: int) -> trimesh.Trimesh:
-    target = max(4, min(target_faces, len(geometry.faces)))
-    reduced = geometry.simplify_quadric_decimation(face_count=target)
-    if hasattr(geometry.visual, "material"):
-        reduced.visual = trimesh.visual.TextureVisuals(material=geometry.visual.material)
-    return reduced
+    # trimesh's own quadric decimation drops UVs, which breaks every textured material.
+    return mesh_decimate(geometry, max(4, min(target_faces, len(geometry.faces))))
 
 
 def _material_signature(info_glb: bytes) -> list[tuple]:
