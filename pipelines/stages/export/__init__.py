@@ -13,10 +13,12 @@ from pipelines.stages.export.quality import (
     textures_cap,
     triangle_budget,
 )
+from pipelines.stages.export.variants import merge_variants
 
 __all__ = [
     "GEOMETRY_LEVELS",
     "TEXTURE_CAPS",
+    "merge_variants",
     "ExportInputError",
     "ExportToolError",
     "ExportToolMissingError",
