@@ -66,7 +66,7 @@ def mesh_decimate(geometry: trimesh.Trimesh, target_faces: int) -> trimesh.Trime
     source = nearest[used]
     out_vertices = new_points[target_of[source]]
     out_faces = new_faces.reshape(-1, 3)
-    shading = _given_normals(geometry)
+    shading = vertex_normals(geometry)
     normals = _normals(shading, faces, position, target_of, source, out_vertices, out_faces)
 
     visual = geometry.visual
@@ -119,8 +119,11 @@ def _components(a: np.ndarray, b: np.ndarray, count: int) -> np.ndarray:
             return label
 
 
-def _given_normals(geometry: trimesh.Trimesh) -> np.ndarray:
-    """Return the file's vertex normals, or area-weighted ones (trimesh's own are slow without scipy)."""
+def vertex_normals(geometry: trimesh.Trimesh) -> np.ndarray:
+    """Return the mesh's stored vertex normals, else area-weighted ones.
+
+    trimesh's own fallback without scipy is a slow Python loop that logs a traceback.
+    """
     if "vertex_normals" in geometry._cache:
         normals = np.asarray(geometry._cache["vertex_normals"])
         if normals.shape == geometry.vertices.shape:

@@ -5,6 +5,10 @@ export: quality level (`quality_apply`), then one format writer.
 """
 
 from pipelines.stages.export.errors import ExportInputError, ExportToolError, ExportToolMissingError
+from pipelines.stages.export.formats import FORMATS, ExportFile, ExportFormat, format_write
+from pipelines.stages.export.gltf import glb_to_gltf_files, glb_to_gltf_zip
+from pipelines.stages.export.meshfiles import glb_to_ply, glb_to_stl
+from pipelines.stages.export.obj import glb_to_obj_files, glb_to_obj_zip
 from pipelines.stages.export.quality import (
     GEOMETRY_LEVELS,
     TEXTURE_CAPS,
@@ -16,6 +20,16 @@ from pipelines.stages.export.quality import (
 from pipelines.stages.export.variants import merge_variants
 
 __all__ = [
+    "FORMATS",
+    "ExportFile",
+    "ExportFormat",
+    "format_write",
+    "glb_to_gltf_files",
+    "glb_to_gltf_zip",
+    "glb_to_obj_files",
+    "glb_to_obj_zip",
+    "glb_to_ply",
+    "glb_to_stl",
     "GEOMETRY_LEVELS",
     "TEXTURE_CAPS",
     "merge_variants",
