@@ -17,6 +17,7 @@ from pipelines.stages.export.quality import (
     textures_cap,
     triangle_budget,
 )
+from pipelines.stages.export.usdz import glb_to_usdz
 from pipelines.stages.export.variants import merge_variants
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "glb_to_obj_zip",
     "glb_to_ply",
     "glb_to_stl",
+    "glb_to_usdz",
     "GEOMETRY_LEVELS",
     "TEXTURE_CAPS",
     "merge_variants",

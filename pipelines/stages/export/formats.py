@@ -11,6 +11,7 @@ from pipelines.stages.export.gltf import glb_to_gltf_zip
 from pipelines.stages.export.gltfdoc import gltf_load
 from pipelines.stages.export.meshfiles import glb_to_ply, glb_to_stl
 from pipelines.stages.export.obj import glb_to_obj_zip
+from pipelines.stages.export.usdz import glb_to_usdz
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,13 @@ FORMATS: dict[str, ExportFormat] = {
             "ply",
             "application/octet-stream",
             lambda glb, name: glb_to_ply(glb),
+        ),
+        ExportFormat(
+            "usdz",
+            "USDZ (Apple AR Quick Look)",
+            "usdz",
+            "model/vnd.usdz+zip",
+            lambda glb, name: glb_to_usdz(glb),
         ),
     )
 }
