@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PYTHONUNBUFFERED := 1
 
-.PHONY: run test setup venv node services db static browser blender lint ci migrate-roundtrip clean \
+.PHONY: run test setup venv node services db static browser gl blender lint ci migrate-roundtrip clean \
         bench-gallery bench-pipelines bench-ws bench-errors
 
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -55,7 +55,12 @@ static: venv node
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
-setup: venv node db static
+# Mesa's OpenGL through EGL, for export renders (moderngl draws on the CPU with llvmpipe).
+gl:
+	@dpkg -s libegl1 libegl-mesa0 libgl1-mesa-dri >/dev/null 2>&1 || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libegl1 libegl-mesa0 libgl1-mesa-dri >/dev/null)
+
+setup: venv node gl db static
 
 run: setup
 	$(PY) manage.py seed_demo
@@ -68,7 +73,7 @@ run: setup
 	@echo ""
 	PORT=$(PORT) $(VENV)/bin/honcho start
 
-test: venv node services browser
+test: venv node gl services browser
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: venv

@@ -17,6 +17,7 @@ from pipelines.stages.export.quality import (
     textures_cap,
     triangle_budget,
 )
+from pipelines.stages.export.renders import RenderResult, render_still, render_turntable
 from pipelines.stages.export.usdz import glb_to_usdz
 from pipelines.stages.export.variants import merge_variants
 
@@ -32,6 +33,9 @@ __all__ = [
     "glb_to_ply",
     "glb_to_stl",
     "glb_to_usdz",
+    "RenderResult",
+    "render_still",
+    "render_turntable",
     "GEOMETRY_LEVELS",
     "TEXTURE_CAPS",
     "merge_variants",
