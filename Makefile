@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PYTHONUNBUFFERED := 1
 
-.PHONY: run test setup venv node services db static browser gl blender lint ci migrate-roundtrip clean \
+.PHONY: run test setup venv node services db static browser gl blender assimp lint ci migrate-roundtrip clean \
         bench-gallery bench-pipelines bench-ws bench-errors
 
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -29,6 +29,10 @@ $(BLENDER_VENV)/.installed:
 	@touch $@
 
 blender: $(BLENDER_VENV)/.installed
+
+# Debian's assimp, a second FBX reader for the export tests.
+assimp:
+	@command -v assimp >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq assimp-utils >/dev/null)
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -73,7 +77,8 @@ run: setup
 	@echo ""
 	PORT=$(PORT) $(VENV)/bin/honcho start
 
-test: venv node gl services browser
+# The tests install the optional FBX extra (Blender) so CI checks FBX export too.
+test: venv node gl blender assimp services browser
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: venv

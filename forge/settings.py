@@ -292,6 +292,12 @@ FORGE_REQUEST_ID_MAX_LENGTH = 128
 FORGE_GALLERY_PAGE_SIZE = env.int("FORGE_GALLERY_PAGE_SIZE", default=24)
 FORGE_GALLERY_BOUNDARY_EVERY = env.int("FORGE_GALLERY_BOUNDARY_EVERY", default=1000)
 FORGE_GALLERY_CACHE_TTL = env.int("FORGE_GALLERY_CACHE_TTL", default=600)
+# Exports (see docs/exports.md): FBX runs Blender (`bpy`) in its own venv, made by
+# `make blender` (an optional extra); point at another Python with bpy 5.0.1 here.
+FORGE_BLENDER_PYTHON = env.str(
+    "FORGE_BLENDER_PYTHON", default=str(BASE_DIR / ".venv-blender" / "bin" / "python")
+)
+FORGE_BLENDER_TIMEOUT_SECONDS = env.float("FORGE_BLENDER_TIMEOUT_SECONDS", default=120.0)
 
 # EMAIL: the console in development; e.g. smtp+tls://user:pass@smtp.example.com:587 in production.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

@@ -5,6 +5,7 @@ export: quality level (`quality_apply`), then one format writer.
 """
 
 from pipelines.stages.export.errors import ExportInputError, ExportToolError, ExportToolMissingError
+from pipelines.stages.export.fbx import fbx_available, glb_to_fbx
 from pipelines.stages.export.formats import FORMATS, ExportFile, ExportFormat, format_write
 from pipelines.stages.export.gltf import glb_to_gltf_files, glb_to_gltf_zip
 from pipelines.stages.export.meshfiles import glb_to_ply, glb_to_stl
@@ -26,6 +27,8 @@ __all__ = [
     "ExportFile",
     "ExportFormat",
     "format_write",
+    "fbx_available",
+    "glb_to_fbx",
     "glb_to_gltf_files",
     "glb_to_gltf_zip",
     "glb_to_obj_files",

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pipelines.stages.export.errors import ExportInputError
+from pipelines.stages.export.fbx import fbx_available, glb_to_fbx
 from pipelines.stages.export.gltf import glb_to_gltf_zip
 from pipelines.stages.export.gltfdoc import gltf_load
 from pipelines.stages.export.meshfiles import glb_to_ply, glb_to_stl
@@ -23,6 +24,7 @@ class ExportFormat:
     extension: str  # of the download: "glb", "zip", ...
     content_type: str
     write: Callable[[bytes, str], bytes]  # (glb, name) -> file bytes
+    available: Callable[[], bool] = lambda: True  # False when its optional tool is missing
 
 
 @dataclass(frozen=True)
@@ -72,12 +74,24 @@ FORMATS: dict[str, ExportFormat] = {
             "model/vnd.usdz+zip",
             lambda glb, name: glb_to_usdz(glb),
         ),
+        ExportFormat(
+            "fbx",
+            "FBX (Unity, Unreal)",
+            "fbx",
+            "application/octet-stream",
+            lambda glb, name: glb_to_fbx(glb),
+            available=fbx_available,
+        ),
     )
 }
 
 
 def format_write(glb: bytes, key: str, *, name: str = "model") -> ExportFile:
-    """Write `glb` in format `key`; the download is called `<name>.<extension>`."""
+    """Write `glb` in format `key`; the download is called `<name>.<extension>`.
+
+    Raise ExportInputError for an unknown format or a bad GLB, ExportToolMissingError when
+    the format's optional tool is not installed, ExportToolError when the tool fails.
+    """
     spec = FORMATS.get(key)
     if spec is None:
         raise ExportInputError(

@@ -112,3 +112,150 @@ def torus_glb() -> bytes:
 def png_size(data: bytes) -> tuple[int, int]:
     """Return the pixel size of an encoded image."""
     return Image.open(io.BytesIO(data)).size
+
+
+@pytest.fixture(scope="session")
+def rigged_glb() -> bytes:
+    """A textured tube skinned to two joints (`upper`, `lower`) with clips `bend` and `twist`."""
+    from pygltflib import (
+        ARRAY_BUFFER,
+        ELEMENT_ARRAY_BUFFER,
+        FLOAT,
+        GLTF2,
+        MAT4,
+        SCALAR,
+        UNSIGNED_INT,
+        UNSIGNED_SHORT,
+        VEC2,
+        VEC3,
+        VEC4,
+        Accessor,
+        Animation,
+        AnimationChannel,
+        AnimationChannelTarget,
+        AnimationSampler,
+        Asset,
+        Attributes,
+        Buffer,
+        BufferView,
+        Material,
+        Mesh,
+        Node,
+        PbrMetallicRoughness,
+        Primitive,
+        Scene,
+        Skin,
+        TextureInfo,
+    )
+    from pygltflib import Image as GltfImage
+    from pygltflib import Texture as GltfTexture
+
+    rings, sides = 9, 12
+    angle = np.linspace(0, 2 * np.pi, sides + 1)
+    height = np.linspace(0.0, 2.0, rings)
+    a, h = np.meshgrid(angle, height)
+    positions = np.stack([0.2 * np.cos(a), h, 0.2 * np.sin(a)], -1).reshape(-1, 3)
+    normals = np.stack([np.cos(a), np.zeros_like(a), np.sin(a)], -1).reshape(-1, 3)
+    uv = np.stack([a / (2 * np.pi), h / 2.0], -1).reshape(-1, 2)
+    index = np.arange(rings * (sides + 1)).reshape(rings, sides + 1)
+    q00, q01, q10, q11 = index[:-1, :-1], index[:-1, 1:], index[1:, :-1], index[1:, 1:]
+    faces = np.concatenate(
+        [np.stack([q00, q10, q11], -1).reshape(-1, 3), np.stack([q00, q11, q01], -1).reshape(-1, 3)]
+    )
+    joints = np.zeros((len(positions), 4), np.uint16)
+    weights = np.zeros((len(positions), 4), np.float32)
+    upper = positions[:, 1] < 1.0
+    joints[:, 0] = np.where(upper, 0, 1)
+    weights[:, 0] = 1.0
+    ibm = np.stack([np.identity(4), np.identity(4)]).astype(np.float32)
+    ibm[1, 1, 3] = -1.0  # inverse of the `lower` joint's rest translation (0, 1, 0)
+    times = np.array([0.0, 1.0], np.float32)
+    bend = np.array([[0, 0, 0, 1], [0, 0, np.sin(np.pi / 8), np.cos(np.pi / 8)]], np.float32)
+    twist = np.array([[0, 0, 0, 1], [0, np.sin(np.pi / 4), 0, np.cos(np.pi / 4)]], np.float32)
+    png = io.BytesIO()
+    torus_base_color(64).save(png, format="PNG")
+
+    gltf = GLTF2(asset=Asset(version="2.0"))
+    blob = bytearray()
+
+    def add(data: bytes, target=None) -> int:
+        blob.extend(b"\x00" * (-len(blob) % 4))
+        gltf.bufferViews.append(
+            BufferView(buffer=0, byteOffset=len(blob), byteLength=len(data), target=target)
+        )
+        blob.extend(data)
+        return len(gltf.bufferViews) - 1
+
+    def accessor(array: np.ndarray, kind: str, component: int, target=None, minmax=False) -> int:
+        view = add(array.tobytes(), target)
+        extra = (
+            {"min": array.min(axis=0).tolist(), "max": array.max(axis=0).tolist()} if minmax else {}
+        )
+        gltf.accessors.append(
+            Accessor(bufferView=view, componentType=component, count=len(array), type=kind, **extra)
+        )
+        return len(gltf.accessors) - 1
+
+    attributes = Attributes(
+        POSITION=accessor(positions.astype(np.float32), VEC3, FLOAT, ARRAY_BUFFER, minmax=True),
+        NORMAL=accessor(normals.astype(np.float32), VEC3, FLOAT, ARRAY_BUFFER),
+        TEXCOORD_0=accessor(uv.astype(np.float32), VEC2, FLOAT, ARRAY_BUFFER),
+        JOINTS_0=accessor(joints, VEC4, UNSIGNED_SHORT, ARRAY_BUFFER),
+        WEIGHTS_0=accessor(weights, VEC4, FLOAT, ARRAY_BUFFER),
+    )
+    indices = accessor(
+        faces.astype(np.uint32).reshape(-1), SCALAR, UNSIGNED_INT, ELEMENT_ARRAY_BUFFER
+    )
+    gltf.images.append(
+        GltfImage(bufferView=add(png.getvalue()), mimeType="image/png", name="stripes")
+    )
+    gltf.textures.append(GltfTexture(source=0))
+    gltf.materials.append(
+        Material(
+            name="skin",
+            pbrMetallicRoughness=PbrMetallicRoughness(
+                baseColorTexture=TextureInfo(index=0), metallicFactor=0.0, roughnessFactor=0.7
+            ),
+        )
+    )
+    gltf.meshes.append(
+        Mesh(
+            name="tube", primitives=[Primitive(attributes=attributes, indices=indices, material=0)]
+        )
+    )
+    gltf.nodes += [
+        Node(name="upper", children=[1]),
+        Node(name="lower", translation=[0.0, 1.0, 0.0]),
+        Node(name="arm", mesh=0, skin=0),
+    ]
+    gltf.skins.append(
+        Skin(
+            name="rig",
+            joints=[0, 1],
+            skeleton=0,
+            inverseBindMatrices=accessor(ibm.transpose(0, 2, 1).reshape(-1, 16), MAT4, FLOAT),
+        )
+    )
+    for name, node, rotation in (("bend", 1, bend), ("twist", 0, twist)):
+        gltf.animations.append(
+            Animation(
+                name=name,
+                samplers=[
+                    AnimationSampler(
+                        input=accessor(times.reshape(-1, 1), SCALAR, FLOAT, minmax=True),
+                        output=accessor(rotation, VEC4, FLOAT),
+                        interpolation="LINEAR",
+                    )
+                ],
+                channels=[
+                    AnimationChannel(
+                        sampler=0, target=AnimationChannelTarget(node=node, path="rotation")
+                    )
+                ],
+            )
+        )
+    gltf.scenes.append(Scene(nodes=[0, 2]))
+    gltf.scene = 0
+    gltf.buffers.append(Buffer(byteLength=len(blob)))
+    gltf.set_binary_blob(bytes(blob))
+    return b"".join(gltf.save_to_bytes())
