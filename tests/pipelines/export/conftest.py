@@ -150,7 +150,7 @@ def rigged_glb() -> bytes:
     from pygltflib import Image as GltfImage
     from pygltflib import Texture as GltfTexture
 
-    rings, sides = 9, 12
+    rings, sides = 33, 24  # 1,536 triangles
     angle = np.linspace(0, 2 * np.pi, sides + 1)
     height = np.linspace(0.0, 2.0, rings)
     a, h = np.meshgrid(angle, height)

@@ -70,14 +70,14 @@ def test_rigged_model_keeps_its_skeleton_clips_and_texture(blender, rigged_glb, 
     assert found["armatures"] == [{"name": "rig", "bones": ["lower", "upper"]}]
     assert [a.split("|")[-1] for a in found["actions"]] == ["bend", "twist"]
     (mesh,) = found["meshes"]
-    assert mesh["triangles"] == 192
+    assert mesh["triangles"] == 1536
     assert mesh["uv_layers"] == 1
     assert mesh["skinned"] is True
     assert [image["size"] for image in mesh["images"]] == [[64, 64]]
     # Blender's bone-display helper from the glTF import is not shipped.
     assert not any(name.startswith("Icosphere") for name in found["objects"])
     info = assimp_info(written.content, tmp_path)
-    assert info["Meshes"] == "1" and info["Faces"] == "192"
+    assert info["Meshes"] == "1" and info["Faces"] == "1536"
     assert info["Bones"] == "2" and info["Animations"] == "2"
     assert info["Textures (embed.)"] == "1"
 

@@ -133,3 +133,17 @@ def test_low_quality_torus_keeps_its_texture_mapping(torus_glb):
     assert low.triangle_count <= 2_000
     assert low.file_size < len(torus_glb) / 2
     assert_texture_still_mapped(load_torus(low.glb))
+
+
+def test_a_reduced_rigged_model_keeps_its_skin_and_clips(rigged_glb):
+    low = quality_apply(rigged_glb, geometry="low")
+    assert low.method == "gltfpack"
+    assert low.triangles_before == 1536
+    assert low.triangle_count <= triangle_budget("low", 1536) == 308
+    report = validate_glb(low.glb)
+    assert report["issues"]["numErrors"] == 0
+    assert report["info"]["hasSkins"] is True
+    assert report["info"]["animationCount"] == 2
+    document = GLTF2.load_from_bytes(low.glb)
+    assert sorted(a.name for a in document.animations) == ["bend", "twist"]
+    assert sorted(document.nodes[j].name for j in document.skins[0].joints) == ["lower", "upper"]
