@@ -57,7 +57,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "forge.middleware.RequestIDMiddleware",
+    "forge.clientip.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "forge.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -192,6 +194,12 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 315
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Reverse proxies (addresses or CIDR networks) whose X-Forwarded-Proto / X-Forwarded-For are
+# believed; from anyone else those headers are dropped (forge/clientip.py). Empty: none.
+FORGE_TRUSTED_PROXIES = env.list("FORGE_TRUSTED_PROXIES", default=[])
+# Other origins the pages may load images and model files from (object storage, a CDN);
+# everything else comes from Forge's own origin (forge/csp.py).
+FORGE_CSP_MEDIA_ORIGINS = env.list("FORGE_CSP_MEDIA_ORIGINS", default=[])
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
