@@ -90,3 +90,10 @@ def test_client_ip_reads_past_trusted_proxies_and_never_trusts_the_clients_own_e
     assert client_ip(request_from("10.0.0.1", chain)) == "198.51.100.7"
     assert client_ip(request_from("10.0.0.1")) == "10.0.0.1"
     assert client_ip(request_from("10.0.0.1", "not-an-ip")) == "10.0.0.1"
+
+
+def test_the_staff_error_pages_load_their_styles_from_a_file(admin_client):
+    for url in ["/admin/errors/errorgroup/", "/admin/errors/erroroverview/"]:
+        html = admin_client.get(url).content.decode()
+        assert "<style" not in html, url
+        assert "css/errors-admin.css" in html, url
