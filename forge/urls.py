@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.static import serve as serve_file
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from forge import views
 
@@ -31,7 +31,14 @@ urlpatterns = [
         name="account-token-revoke",
     ),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves its start-up script as a file (?script), as the CSP requires.
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api-schema", template_name="forge/swagger_ui.html"
+        ),
+        name="api-docs",
+    ),
     path("api/v1/", include(api_v1)),
     re_path(r"^api/(?P<path>.*)$", views.api_not_found),
     path("", include("assets.urls")),

@@ -97,3 +97,13 @@ def test_the_staff_error_pages_load_their_styles_from_a_file(admin_client):
         html = admin_client.get(url).content.decode()
         assert "<style" not in html, url
         assert "css/errors-admin.css" in html, url
+
+
+def test_the_api_docs_page_runs_from_files_only(client):
+    html = client.get("/api/docs/").content.decode()
+    assert "<style" not in html
+    assert "<script>" not in html
+    assert "swagger-ui-page.css" in html
+    script = client.get("/api/docs/?script=")
+    assert script.status_code == 200
+    assert "SwaggerUIBundle" in script.content.decode()
