@@ -161,6 +161,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# Password-reset emails: at most LIMIT per address per WINDOW (further requests send nothing,
+# and the page answers the same); a reset link stays valid for PASSWORD_RESET_TIMEOUT seconds.
+FORGE_PASSWORD_RESET_LIMIT = env.int("FORGE_PASSWORD_RESET_LIMIT", default=3)
+FORGE_PASSWORD_RESET_WINDOW_SECONDS = env.int("FORGE_PASSWORD_RESET_WINDOW_SECONDS", default=3600)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=24 * 3600)
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
