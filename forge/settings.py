@@ -14,13 +14,18 @@ from forge.startup import require_secret_key
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-if (BASE_DIR / ".env").exists():
-    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# FORGE_ENV_FILE names another env file (tests start processes with one of their own).
+ENV_FILE = Path(env.str("FORGE_ENV_FILE", default=str(BASE_DIR / ".env")))
+if ENV_FILE.is_file():
+    environ.Env.read_env(ENV_FILE, overwrite=False)
 
 DEFAULT_SECRET_KEY = "forge-insecure-development-key-change-me"  # noqa: S105
 
 # GENERAL
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless asked for: DEBUG shows Django's technical pages (every URL pattern, settings,
+# tracebacks). `make run` stays off and shows Forge's own error pages; set DEBUG=on in .env
+# to develop with the technical pages.
+DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default=DEFAULT_SECRET_KEY)
 require_secret_key(debug=DEBUG, secret_key=SECRET_KEY, default=DEFAULT_SECRET_KEY)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
@@ -161,13 +166,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
 # Password-reset emails: at most LIMIT per address per WINDOW (further requests send nothing,
 # and the page answers the same); a reset link stays valid for PASSWORD_RESET_TIMEOUT seconds.
 FORGE_PASSWORD_RESET_LIMIT = env.int("FORGE_PASSWORD_RESET_LIMIT", default=3)
 FORGE_PASSWORD_RESET_WINDOW_SECONDS = env.int("FORGE_PASSWORD_RESET_WINDOW_SECONDS", default=3600)
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=24 * 3600)
-LOGIN_REDIRECT_URL = "/"
-LOGOUT_REDIRECT_URL = "/"
 
 # STATIC AND MEDIA
 STATIC_URL = "/static/"
@@ -192,12 +197,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FORGE_SERVE_MEDIA = env.bool("FORGE_SERVE_MEDIA", default=True)
 
 # SECURITY
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
-CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
+# FORGE_HTTPS: the site is served over HTTPS (secure cookies, redirect to HTTPS, HSTS). On by
+# default unless DEBUG; a local install on plain http://localhost sets it off (`make run` does,
+# in .env). Each setting below may still be set on its own.
+FORGE_HTTPS = env.bool("FORGE_HTTPS", default=not DEBUG)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=FORGE_HTTPS)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=FORGE_HTTPS)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=FORGE_HTTPS)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if FORGE_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = FORGE_HTTPS
+SECURE_HSTS_PRELOAD = FORGE_HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Reverse proxies (addresses or CIDR networks) whose X-Forwarded-Proto / X-Forwarded-For are
 # believed; from anyone else those headers are dropped (forge/clientip.py). Empty: none.

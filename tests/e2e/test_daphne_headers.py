@@ -1,8 +1,6 @@
 """The web process as the Procfile starts it: no `Server: daphne`, websocket origin rules."""
 
 import asyncio
-import re
-import shlex
 
 import httpx
 import pytest
@@ -11,25 +9,17 @@ from django.test import Client
 
 from pipelines.services import pipeline_create
 from tests.factories import ApiTokenFactory, UserFactory
-from tests.processes import ROOT, free_port, process_env, running, wait_for_port
+from tests.processes import (
+    free_port,
+    process_env,
+    procfile_web_command,
+    running,
+    wait_for_port,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 CONFIG = {"prompt": "a short iron sword", "quality": "draft", "art_style": "low_poly", "seed": 7}
-
-
-def procfile_web_command(port: int) -> tuple[list[str], dict[str, str]]:
-    """Return the Procfile's `web` command for `port`, and the variables it sets."""
-    line = next(
-        line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("web:")
-    )
-    line = re.sub(r"\$\{PORT:-\d+\}", str(port), line.removeprefix("web:"))
-    words = shlex.split(line)
-    assignments = {}
-    while "=" in words[0] and not words[0].startswith("-"):
-        name, value = words.pop(0).split("=", 1)
-        assignments[name] = value
-    return words, assignments
 
 
 @pytest.fixture
