@@ -5,7 +5,9 @@ and style sheets come only from Forge's origin: no inline `<script>`, `<style>` 
 handler attributes anywhere. Style *attributes* stay allowed (`style-src-attr`): progress bars,
 colour swatches and Django's admin set per-row values that way, and an attribute can neither
 run script nor load anything from another origin. `<model-viewer>` reads textures through
-`blob:` and `data:` URLs.
+`blob:` and `data:` URLs, compiles its mesh decoder to WebAssembly (`'wasm-unsafe-eval'`
+allows that and nothing else: no JavaScript `eval`), and its shadow DOM carries one `<style>`
+element, allowed by its hash alone.
 """
 
 from django.conf import settings
@@ -13,14 +15,18 @@ from django.http import HttpRequest, HttpResponse
 
 HEADER = "Content-Security-Policy"
 
+# The hash of the `<style>` in @google/model-viewer 4.4.0's shadow-DOM template. Upgrading
+# model-viewer may change it: tests/e2e/test_browser_csp.py then fails and prints the new one.
+MODEL_VIEWER_STYLE_HASH = "'sha256-PXtZZkJMMyc18o/DN1ZEFOJ2qEGq95IQbVaJFMOXOb0='"
+
 
 def content_security_policy() -> str:
     """Return the policy, with `FORGE_CSP_MEDIA_ORIGINS` allowed for images and model files."""
     media = " ".join(settings.FORGE_CSP_MEDIA_ORIGINS)
     directives = {
         "default-src": "'self'",
-        "script-src": "'self'",
-        "style-src": "'self'",
+        "script-src": "'self' 'wasm-unsafe-eval'",
+        "style-src": f"'self' {MODEL_VIEWER_STYLE_HASH}",
         "style-src-attr": "'unsafe-inline'",
         "img-src": f"'self' data: blob: {media}",
         "connect-src": f"'self' data: blob: {media}",
