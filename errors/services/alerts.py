@@ -7,13 +7,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from errors.models import (
     ErrorGroup,
     ErrorGroupStatus,
     ErrorOccurrence,
+    occurrence_events,
 )
 from errors.services.groups import error_groups_unignore_expired
 
@@ -69,7 +70,7 @@ def error_alerts_check(*, now: datetime | None = None) -> int:
     bursts = dict(
         ErrorOccurrence.objects.filter(occurred_at__gt=window_start, occurred_at__lte=now)
         .values("group_id")
-        .annotate(n=Count("id"))
+        .annotate(n=occurrence_events())
         .filter(n__gt=threshold)
         .values_list("group_id", "n")
     )

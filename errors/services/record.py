@@ -19,6 +19,8 @@ from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 
 from errors import grouping, scrubbing
+from errors.categories import category_for_exception
+from errors.context import RequestContext
 from errors.models import (
     SEVERITY_ORDER,
     ErrorCategory,
@@ -27,9 +29,12 @@ from errors.models import (
     ErrorIgnoreCondition,
     ErrorOccurrence,
     ErrorSeverity,
+    occurrence_events,
 )
 from errors.routers import RECORDING_ALIAS
 from errors.services.groups import _group_reopen_automatically
+from errors.services.repeats import occurrence_repeat_fold, occurrence_repeat_remember
+from forge.requestid import request_id_get
 
 log = structlog.get_logger("errors")
 
@@ -79,25 +84,6 @@ def _error_type(exc: BaseException | None) -> str:
     )
 
 
-def category_for_exception(exc: BaseException) -> str:
-    """Return the category an exception belongs to when the caller named none."""
-    from django.db import DatabaseError
-
-    from forge.exceptions import ApplicationError, ExternalServiceError
-
-    if isinstance(exc, ExternalServiceError):
-        return ErrorCategory.EXTERNAL_SERVICE
-    if isinstance(exc, TimeoutError) or "timeout" in type(exc).__name__.lower():
-        return ErrorCategory.TIMEOUT
-    if isinstance(exc, DatabaseError):
-        return ErrorCategory.DATABASE
-    if isinstance(exc, ApplicationError):
-        from errors.capture import CODE_CATEGORIES
-
-        return CODE_CATEGORIES.get(str(exc.code), ErrorCategory.INTERNAL)
-    return ErrorCategory.INTERNAL
-
-
 def _prepare(
     *,
     exc: BaseException | None,
@@ -106,7 +92,7 @@ def _prepare(
     category: str,
     external_service: str | None,
     error_code: str,
-    request: Any,
+    request_context: RequestContext | None,
     route: str,
     method: str,
     http_status: int | None,
@@ -115,17 +101,15 @@ def _prepare(
     context: dict | None,
     fingerprint: str | None,
 ) -> _Prepared:
-    from errors.capture import request_details
-
-    details = request_details(request) if request is not None else {}
-    route = route or details.get("route", "")
-    method = (method or details.get("method", "")).upper()
-    user = user if user is not None else details.get("user")
-    user_id = getattr(user, "pk", None) if getattr(user, "is_authenticated", False) else None
+    rc = request_context or RequestContext()
+    route = route or rc.route
+    method = (method or rc.method).upper()
+    if user is not None:
+        user_id = getattr(user, "pk", None) if getattr(user, "is_authenticated", False) else None
+    else:
+        user_id = rc.user_id
     if request_id is None:
-        from forge.requestid import request_id_get
-
-        request_id = details.get("request_id") or request_id_get()
+        request_id = rc.request_id or request_id_get()
 
     error_type = _error_type(exc)
     if exc is not None:
@@ -137,6 +121,16 @@ def _prepare(
             error_code = str(getattr(exc, "code", "") or "")[:64]
     severity = severity if severity in _SEVERITIES else ErrorSeverity.ERROR
     category = category if category in _CATEGORIES else ErrorCategory.INTERNAL
+    # Any of these may carry client input; what PostgreSQL cannot store must not stop the record.
+    storable = scrubbing.text_storable
+    route, method, error_code = (
+        storable(str(route)),
+        storable(str(method)),
+        storable(str(error_code)),
+    )
+    request_id = storable(str(request_id or ""))
+    external_service = storable(str(external_service)) if external_service else None
+    fingerprint = storable(str(fingerprint)) if fingerprint else None
 
     raw_message = message if message else (str(exc) if exc is not None else "")
     clean_message = scrubbing.scrub_text(raw_message or error_type or category)[:MAX_MESSAGE_CHARS]
@@ -159,7 +153,7 @@ def _prepare(
     else:
         culprit = error_code or category
 
-    full_context = dict(details.get("context", {}))
+    full_context = dict(rc.data)
     if context:
         full_context["extra"] = context
     return _Prepared(
@@ -345,7 +339,8 @@ def _ignore_condition_met(
         count = (
             ErrorOccurrence.objects.using(alias)
             .filter(group_id=group_id, occurred_at__gt=now - timedelta(hours=1))
-            .count()
+            .aggregate(n=occurrence_events())["n"]
+            or 0
         )
         if count > threshold:
             return f"Occurred {count} times in the last hour, more than the {threshold} tolerated."
@@ -360,7 +355,7 @@ def error_record(
     category: str = "internal",
     external_service: str | None = None,
     error_code: str = "",
-    request: Any = None,
+    request_context: RequestContext | None = None,
     route: str = "",
     method: str = "",
     http_status: int | None = None,
@@ -368,11 +363,15 @@ def error_record(
     request_id: str | None = None,
     context: dict | None = None,
     fingerprint: str | None = None,
+    coalesce: bool = False,
 ) -> ErrorOccurrence | None:
     """Record an error occurrence in its group; return it, or None if recording failed.
 
     Never raises. Secrets are scrubbed before anything is stored. The write survives the
-    rollback of the caller's transaction (see the module docstring).
+    rollback of the caller's transaction (see the module docstring). `request_context` is
+    the request as plain data (`errors.context.request_context_extract`). With `coalesce`,
+    an event whose group already has a row this hour only counts into that row
+    (`errors.services.repeats`), and the returned occurrence is that row.
     """
     try:
         prepared = _prepare(
@@ -382,7 +381,7 @@ def error_record(
             category=category,
             external_service=external_service,
             error_code=error_code,
-            request=request,
+            request_context=request_context,
             route=route,
             method=method,
             http_status=http_status,
@@ -397,6 +396,19 @@ def error_record(
     now = timezone.now()
     in_transaction = _caller_in_transaction()
     alias = RECORDING_ALIAS if in_transaction else "default"
+    if coalesce:
+        folded = occurrence_repeat_fold(fingerprint=prepared.fingerprint, alias=alias, now=now)
+        if folded is not None:
+            return folded
+    occurrence = _record(prepared, alias=alias, in_transaction=in_transaction, now=now)
+    if coalesce and occurrence is not None:
+        occurrence_repeat_remember(occurrence=occurrence, now=now)
+    return occurrence
+
+
+def _record(
+    prepared: _Prepared, *, alias: str, in_transaction: bool, now: datetime
+) -> ErrorOccurrence | None:
     try:
         try:
             return _store(prepared, alias=alias, now=now)

@@ -15,12 +15,13 @@ from errors.models import (
 
 log = structlog.get_logger("errors")
 
-# One statement, one scan of the occurrences: `base` counts per hour × group × key × user
-# (hash aggregation, no sort of the raw rows); both roll-up tables are filled from it.
+# One statement, one scan of the occurrences: `base` counts events (a row is 1 + its
+# repeats) per hour × group × key × user (hash aggregation, no sort of the raw rows);
+# both roll-up tables are filled from it.
 _AGGREGATE_SQL = """
 WITH base AS MATERIALIZED (
     SELECT date_trunc('hour', occurred_at) AS hour, group_id, route, severity, category,
-           COALESCE(external_service, '') AS service, user_id, count(*) AS n
+           COALESCE(external_service, '') AS service, user_id, sum(1 + repeats) AS n
     FROM errors_erroroccurrence
     WHERE occurred_at >= %(start)s AND occurred_at < %(end)s
     GROUP BY 1, 2, 3, 4, 5, 6, 7
