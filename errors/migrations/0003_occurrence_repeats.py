@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('errors', '0002_schedules'),
+        ("errors", "0002_schedules"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='erroroccurrence',
-            name='repeats',
-            field=models.PositiveIntegerField(db_default=0, default=0, help_text='Further identical events in the same hour counted into this one.'),
+            model_name="erroroccurrence",
+            name="repeats",
+            field=models.PositiveIntegerField(
+                db_default=0,
+                default=0,
+                help_text="Further identical events in the same hour counted into this one.",
+            ),
         ),
     ]
