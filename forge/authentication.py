@@ -41,7 +41,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
 
 def _locked_out(wait: int) -> exceptions.Throttled:
     exc = exceptions.Throttled(
-        detail=f"Too many failed token attempts from your address. Try again {wait_phrase(wait)}."
+        detail=f"Too many wrong tokens from your address. Try again {wait_phrase(wait)}."
     )
     exc.wait = wait  # the envelope sends it as Retry-After
     return exc

@@ -40,6 +40,9 @@ def test_a_throttled_flood_is_two_groups_authentication_then_rate_limited(settin
 
     counts = dict(ErrorGroup.objects.values_list("category", "times_seen"))
     assert counts == {"authentication": 5, "rate_limit": 25}
+    assert ErrorGroup.objects.get(category="rate_limit").title == (
+        "Throttled: Too many wrong tokens from your address. Try again in 15 minutes."
+    )
     assert ErrorOccurrence.objects.count() <= 4
     assert _events(category="rate_limit") == 25
 

@@ -93,9 +93,7 @@ def test_random_bearer_tokens_are_throttled_per_address_with_retry_after(user, s
     assert 0 < int(response["Retry-After"]) <= settings.FORGE_AUTH_FAILURE_WINDOW_SECONDS
     error = response.json()["error"]
     assert error["code"] == "rate_limited" and error["retryable"] is True
-    assert error["message"] == (
-        "Too many failed token attempts from your address. Try again in 15 minutes."
-    )
+    assert error["message"] == ("Too many wrong tokens from your address. Try again in 15 minutes.")
     assert error["details"]["retry_after_seconds"] == int(response["Retry-After"])
     # Locked: not even a valid token is checked from that address; other addresses are fine.
     token = ApiTokenFactory(user=user)
