@@ -1,10 +1,13 @@
 import structlog
 from django import forms
 from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
-from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 
+from forge.auththrottle import auth_failure_note, auth_lockout_wait, wait_phrase
+from forge.clientip import client_ip
 from forge.ratelimit import rate_limit_hit
 
 log = structlog.get_logger("forge.accounts")
@@ -40,3 +43,36 @@ class PasswordResetForm(DjangoPasswordResetForm):
             log.warning("password_reset_rate_limited")
             return iter(())
         return super().get_users(email)
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, refusing attempts once an address or account failed too often.
+
+    `retry_after` is the wait in seconds when the attempt was refused (0 otherwise).
+    """
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "locked_out": "Too many failed sign-in attempts. Try again %(wait)s.",
+    }
+    retry_after = 0
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if username is None or not self.cleaned_data.get("password"):
+            return super().clean()
+        address = client_ip(self.request) if self.request is not None else ""
+        wait = auth_lockout_wait(address=address, account=username)
+        if wait:  # refused before the password is even checked
+            self.retry_after = wait
+            raise ValidationError(
+                self.error_messages["locked_out"],
+                code="locked_out",
+                params={"wait": wait_phrase(wait)},
+            )
+        try:
+            return super().clean()
+        except ValidationError:
+            if self.user_cache is None:  # a wrong password, not an inactive account
+                auth_failure_note(address=address, account=username)
+            raise

@@ -165,6 +165,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Failed sign-ins and bearer tokens: at most this many failures per client address and
+# per account (sign-in username) in a fixed window; further attempts get 429 with
+# Retry-After until the window ends (forge/auththrottle.py, docs/api.md).
+FORGE_AUTH_FAILURES_PER_ADDRESS = env.int("FORGE_AUTH_FAILURES_PER_ADDRESS", default=20)
+FORGE_AUTH_FAILURES_PER_ACCOUNT = env.int("FORGE_AUTH_FAILURES_PER_ACCOUNT", default=10)
+FORGE_AUTH_FAILURE_WINDOW_SECONDS = env.int("FORGE_AUTH_FAILURE_WINDOW_SECONDS", default=900)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
@@ -323,11 +329,13 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # ERRORS: capture, scrubbing, retention, alerts (docs/errors.md)
 FORGE_HOOK_UNHANDLED_EXCEPTION = "errors.capture.capture_unhandled_exception"
 FORGE_HOOK_CLIENT_ERROR = "errors.capture.capture_client_error"
+# Fragments: any header, field or key whose name contains one is scrubbed (X-Auth,
+# Authentication, X-Api-Key, sessionid, ...), not a fixed list of names.
 FORGE_ERRORS_SCRUB_KEYS = env.list(
     "FORGE_ERRORS_SCRUB_KEYS",
     default=[
-        "password", "passwd", "pwd", "secret", "token", "api_key", "apikey", "authorization",
-        "cookie", "session", "csrf", "credential", "private_key", "access_key", "signature",
+        "auth", "token", "secret", "key", "password", "passwd", "pwd", "session", "cookie",
+        "csrf", "credential", "signature",
     ],
 )  # fmt: skip
 FORGE_ERRORS_CLIENT_ERROR_CODES = env.list(
@@ -335,6 +343,10 @@ FORGE_ERRORS_CLIENT_ERROR_CODES = env.list(
 )
 FORGE_ERRORS_CLIENT_ERROR_SEVERITY = env.str(
     "FORGE_ERRORS_CLIENT_ERROR_SEVERITY", default="warning"
+)
+# Recorded codes whose floods fold into one row per group and hour (errors/services/repeats.py).
+FORGE_ERRORS_COALESCE_CODES = env.list(
+    "FORGE_ERRORS_COALESCE_CODES", default=["authentication_failed", "rate_limited"]
 )
 FORGE_ERRORS_FINGERPRINT_FRAMES = env.int("FORGE_ERRORS_FINGERPRINT_FRAMES", default=3)
 FORGE_ERRORS_RETENTION_DAYS = env.int("FORGE_ERRORS_RETENTION_DAYS", default=90)
