@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PYTHONUNBUFFERED := 1
 
-.PHONY: run test setup venv node services db static browser gl blender assimp lint ci migrate-roundtrip clean \
+.PHONY: run test setup venv node localenv services db static browser gl blender assimp lint ci migrate-roundtrip clean \
         bench-gallery bench-pipelines bench-ws bench-errors
 
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -45,7 +45,12 @@ static/vendor/.installed: node_modules/.installed
 
 node: static/vendor/.installed
 
-services: venv
+# A local .env, written once: a generated SECRET_KEY, plain HTTP on localhost, readable logs
+# (Forge's defaults are production's; DEBUG=on in .env brings Django's technical pages back).
+localenv:
+	@$(PYTHON) scripts/local_env.py
+
+services: venv localenv
 	@$(PY) manage.py services_check
 
 db: services

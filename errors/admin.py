@@ -118,13 +118,29 @@ class RecentOccurrenceInline(ReadOnlyInline):
     model = ErrorOccurrence
     formset = RecentOccurrenceFormSet
     verbose_name_plural = f"Recent occurrences (latest {RECENT_OCCURRENCES})"
-    fields = ["link", "method", "route", "http_status", "severity", "user", "request_id", "message"]
+    fields = [
+        "link",
+        "events",
+        "method",
+        "route",
+        "http_status",
+        "severity",
+        "user",
+        "request_id",
+        "message",
+    ]
     readonly_fields = fields
 
     @admin.display(description="When (UTC)")
     def link(self, obj):
         url = reverse("admin:errors_erroroccurrence_change", args=[obj.pk])
-        return format_html('<a href="{}">{:%Y-%m-%d %H:%M:%S}</a>', url, obj.occurred_at)
+        # Formatted first: format_html escapes its arguments to text, which a date format rejects.
+        return format_html('<a href="{}">{}</a>', url, f"{obj.occurred_at:%Y-%m-%d %H:%M:%S}")
+
+    @admin.display(description="Events")
+    def events(self, obj):
+        """This row and the identical events of its hour folded into it."""
+        return 1 + obj.repeats
 
 
 class ActivityInline(ReadOnlyInline):

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Sum
 
 
 class ErrorSeverity(models.TextChoices):
@@ -157,6 +157,13 @@ class ErrorOccurrence(models.Model):
         related_name="+",
     )
     fingerprint = models.CharField(max_length=64)
+    # Identical events folded into this row (floods of auth failures and 429s, within
+    # the same hour): the row stands for 1 + repeats events in every count.
+    repeats = models.PositiveIntegerField(
+        default=0,
+        db_default=0,
+        help_text="Further identical events in the same hour counted into this one.",
+    )
 
     class Meta:
         ordering = ["-occurred_at"]
@@ -172,6 +179,11 @@ class ErrorOccurrence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.error_type or self.category} at {self.occurred_at:%Y-%m-%d %H:%M:%S}"
+
+
+def occurrence_events() -> Sum:
+    """Count the events a set of occurrence rows stands for (each row is 1 + its repeats)."""
+    return Sum(F("repeats") + 1)
 
 
 class ErrorGroupActivity(models.Model):

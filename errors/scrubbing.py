@@ -1,4 +1,10 @@
-"""Remove secrets from everything an occurrence stores: keys, headers, messages, stacks."""
+"""Make everything an occurrence stores safe: no secrets, and text PostgreSQL accepts.
+
+A header, field or key is secret when its name contains one of `FORGE_ERRORS_SCRUB_KEYS`
+(fragments such as auth, token, key), so `X-Auth`, `Authentication` and `X-Api-Key` are
+covered without being listed. Text is also cleaned of what PostgreSQL cannot store (NUL
+characters, lone surrogates), so a record survives any input.
+"""
 
 import re
 from functools import lru_cache
@@ -21,13 +27,25 @@ _VALUE_PATTERNS = [
 ]
 
 
+# NUL is refused by PostgreSQL text and jsonb; lone surrogates cannot be encoded as UTF-8.
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+# CamelCase names such as `KeyError` or `AuthenticationFailed` are exception types in a
+# message or stack trace, not secret keys (`Key: value`, `X-Auth-Token: value` still are).
+_CLASS_NAME = re.compile(r"[\"']?(?:[A-Z][a-z0-9]+){2,}[\"']?")
+
+
+def text_storable(text: str) -> str:
+    """Return `text` with the characters PostgreSQL cannot store replaced by U+FFFD."""
+    return _UNSTORABLE.sub("\ufffd", text)
+
+
 @lru_cache(maxsize=8)
 def _keys(keys: tuple[str, ...]) -> tuple[tuple[str, ...], re.Pattern]:
     lowered = tuple(k.lower().replace("-", "_") for k in keys if k)
     names = "|".join(re.escape(k) for k in sorted(lowered, key=len, reverse=True)) or "(?!)"
     # key=value, key: value, "key": "value", key is value (a name containing a scrub key).
     pattern = re.compile(
-        r"(?i)([\"']?\b[\w\-]*(?:" + names + r")[\w\-]*[\"']?\s*(?:[=:]|\bis\b)\s*)"
+        r"(?i)(([\"']?\b[\w\-]*(?:" + names + r")[\w\-]*[\"']?)\s*(?:[=:]|\bis\b)\s*)"
         r"(\"[^\"]*\"|'[^']*'|[^\s,;&)}\]]+)"
     )
     return lowered, pattern
@@ -44,14 +62,21 @@ def key_is_sensitive(key: str) -> bool:
     return any(k in normalized for k in lowered)
 
 
+def _filter_value(match: re.Match) -> str:
+    if _CLASS_NAME.fullmatch(match.group(2)):
+        return match.group(0)
+    return match.group(1) + FILTERED
+
+
 def scrub_text(text: str) -> str:
-    """Return `text` with secret-looking values replaced by `[Filtered]`."""
+    """Return `text`, storable, with secret-looking values replaced by `[Filtered]`."""
     if not text:
         return text
+    text = text_storable(text)
     for pattern, replacement in _VALUE_PATTERNS:
         text = pattern.sub(replacement, text)
     _, key_pattern = _scrub_keys()
-    return key_pattern.sub(lambda m: m.group(1) + FILTERED, text)
+    return key_pattern.sub(_filter_value, text)
 
 
 def scrub_data(value: Any, *, depth: int = 0) -> Any:
@@ -64,7 +89,7 @@ def scrub_data(value: Any, *, depth: int = 0) -> Any:
             if i >= MAX_ITEMS:
                 out["[Truncated]"] = f"{len(value) - MAX_ITEMS} more"
                 break
-            key = str(key)
+            key = text_storable(str(key))
             out[key] = FILTERED if key_is_sensitive(key) else scrub_data(item, depth=depth + 1)
         return out
     if isinstance(value, list | tuple | set):

@@ -4,11 +4,17 @@ import random
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Count, Max, Min
+from django.db.models import Max, Min
+from django.test import RequestFactory
+from django.urls import resolve
 from django.utils import timezone
+from rest_framework import exceptions as drf_exceptions
 
 from errors import grouping, services
-from errors.models import ErrorGroup, ErrorGroupStatus, ErrorOccurrence
+from errors.categories import category_for_code
+from errors.context import request_context_extract
+from errors.models import ErrorGroup, ErrorGroupStatus, ErrorOccurrence, occurrence_events
+from forge.authentication import BearerTokenAuthentication
 
 _TRACE = """Traceback (most recent call last):
   File "/srv/forge/{module}.py", line {line}, in {function}
@@ -66,6 +72,8 @@ DEMO_GROUPS = [
         "status": 429,
         "per_day": 60,
         "frame": None,
+        # Grouped as real capture groups it (see _captured_first).
+        "captured": {"code": "rate_limited", "path": "/api/v1/assets/"},
     },
     {
         "key": "demo-bad-token",
@@ -74,11 +82,15 @@ DEMO_GROUPS = [
         "severity": "warning",
         "category": "authentication",
         "service": None,
-        "route": "/api/v1/pipelines/{id}/",
+        "route": "/api/v1/pipelines/{pipeline_id}/",
         "method": "GET",
         "status": 401,
         "per_day": 8,
         "frame": None,
+        "captured": {
+            "code": "authentication_failed",
+            "path": "/api/v1/pipelines/00000000-0000-4000-8000-000000000000/",
+        },
     },
     {
         "key": "demo-storage-full",
@@ -156,13 +168,63 @@ def _occurrences(spec: dict, group: ErrorGroup, users, now, rng: random.Random) 
     return rows
 
 
+def _captured_exception(code: str) -> BaseException:
+    """Return the exception real capture records for `code`, made by the real code."""
+    if code == "authentication_failed":
+        # The real authenticator, so the stack (and the fingerprint's frames) are real.
+        # No address: the throttle does not count this made-up failure.
+        request = RequestFactory().get(
+            "/", HTTP_AUTHORIZATION="Bearer forge_demo-not-a-real-token", REMOTE_ADDR=""
+        )
+        try:
+            BearerTokenAuthentication().authenticate(request)
+        except drf_exceptions.AuthenticationFailed as exc:
+            # Drop this function's own frame: in a real request DRF, not Forge, catches it.
+            return exc.with_traceback(exc.__traceback__.tb_next)
+        raise RuntimeError("A made-up token authenticated.")
+    # DRF raises this from its own code: no in-app frame goes into the fingerprint.
+    return drf_exceptions.Throttled(wait=12)
+
+
+def _captured_first(spec: dict) -> ErrorGroup:
+    """Record one occurrence of `spec` the way capture records a real one; return its group.
+
+    The request goes through the same extraction and `error_record` call as
+    `errors.capture.capture_client_error`, so a real failure of the same kind on the same
+    route lands in this group.
+    """
+    captured = spec["captured"]
+    request = RequestFactory().generic(spec["method"], captured["path"], REMOTE_ADDR="")
+    request.resolver_match = resolve(captured["path"])
+    occurrence = services.error_record(
+        exc=_captured_exception(captured["code"]),
+        request_context=request_context_extract(request),
+        http_status=spec["status"],
+        error_code=captured["code"],
+        severity=spec["severity"],
+        category=category_for_code(captured["code"]),
+    )
+    if occurrence is None:
+        raise RuntimeError(f"Could not record the demo error {spec['key']!r}.")
+    return ErrorGroup.objects.get(pk=occurrence.group_id)
+
+
+def _explicit_fingerprint(spec: dict) -> str:
+    return grouping.fingerprint_compute(
+        error_type="", route="", message="", frames=[], explicit=spec["key"]
+    )
+
+
 def seed_demo(users, stdout) -> None:
     """Create demo error groups with a week of occurrences, one resolved and regressed."""
-    with transaction.atomic():
-        created = _groups_create(users)
-    if not created:
+    explicit = [_explicit_fingerprint(s) for s in DEMO_GROUPS if "captured" not in s]
+    if ErrorGroup.objects.filter(fingerprint__in=explicit).exists():
         stdout.write("Demo errors exist.")
         return
+    # Recorded before the transaction below, as capture would: through its own connection.
+    captured = {s["key"]: _captured_first(s) for s in DEMO_GROUPS if "captured" in s}
+    with transaction.atomic():
+        _groups_create(users, captured)
     # It happens again: recorded like any other error, it reopens as a regression.
     services.error_record(
         message="[Errno 28] No space left on device",
@@ -176,18 +238,21 @@ def seed_demo(users, stdout) -> None:
     stdout.write(f"Demo errors: {len(DEMO_GROUPS)} groups with a week of occurrences.")
 
 
-def _groups_create(users) -> bool:
-    fingerprints = {s["key"]: grouping.fingerprint_compute(
-        error_type="", route="", message="", frames=[], explicit=s["key"]
-    ) for s in DEMO_GROUPS}  # fmt: skip
-    if ErrorGroup.objects.filter(fingerprint__in=fingerprints.values()).exists():
-        return False
+def _groups_create(users, captured: dict[str, ErrorGroup]) -> None:
     now = timezone.now()
     rng = random.Random(6)  # noqa: S311 - demo data, deterministic on purpose
+    groups = dict(captured)
     for spec in DEMO_GROUPS:
+        if spec["key"] in captured:
+            group = captured[spec["key"]]
+            ErrorOccurrence.objects.bulk_create(
+                _occurrences(spec, group, users, now, rng), batch_size=1000
+            )
+            _group_stats_update(group)
+            continue
         short = spec["error_type"].rsplit(".", 1)[-1]
         group = ErrorGroup.objects.create(
-            fingerprint=fingerprints[spec["key"]],
+            fingerprint=_explicit_fingerprint(spec),
             title=f"{short}: {spec['message']}"[:255],
             culprit=f"{spec['method']} {spec['route']}".strip()
             or (spec["frame"][0].replace("/", ".") + "." + spec["frame"][2]),
@@ -201,16 +266,9 @@ def _groups_create(users) -> bool:
         ErrorOccurrence.objects.bulk_create(
             _occurrences(spec, group, users, now, rng), batch_size=1000
         )
-        stats = group.occurrences.aggregate(
-            n=Count("id"), first=Min("occurred_at"), last=Max("occurred_at")
-        )
-        ErrorGroup.objects.filter(pk=group.pk).update(
-            times_seen=stats["n"], first_seen=stats["first"], last_seen=stats["last"]
-        )
+        _group_stats_update(group)
+        groups[spec["key"]] = group
     staff = users.staff
-    groups = {
-        s["key"]: ErrorGroup.objects.get(fingerprint=fingerprints[s["key"]]) for s in DEMO_GROUPS
-    }
     services.error_group_ignore(
         group=groups["demo-meshy-timeout"],
         actor=staff,
@@ -230,4 +288,12 @@ def _groups_create(users) -> bool:
         note="Media volume grown from 20 GB to 100 GB.",
     )
     ErrorGroup.objects.filter(pk=storage.pk).update(resolved_at=now - timedelta(days=2))
-    return True
+
+
+def _group_stats_update(group: ErrorGroup) -> None:
+    stats = group.occurrences.aggregate(
+        n=occurrence_events(), first=Min("occurred_at"), last=Max("occurred_at")
+    )
+    ErrorGroup.objects.filter(pk=group.pk).update(
+        times_seen=stats["n"], first_seen=stats["first"], last_seen=stats["last"]
+    )

@@ -16,6 +16,7 @@ from errors.models import (
     ErrorGroupHourly,
     ErrorGroupStatus,
     ErrorOccurrence,
+    occurrence_events,
 )
 
 
@@ -148,7 +149,7 @@ def error_counts(
         )
         .annotate(b=trunc("occurred_at"))
         .values("b", split)
-        .annotate(n=Count("id"), u=Count("user_id", distinct=True))
+        .annotate(n=occurrence_events(), u=Count("user_id", distinct=True))
     )
     for row in raw:
         key = (row["b"], row[split] or "")
@@ -202,7 +203,7 @@ def error_group_sparklines(
         )
         .annotate(h=TruncHour("occurred_at"))
         .values_list("group_id", "h")
-        .annotate(n=Count("id"))
+        .annotate(n=occurrence_events())
     )
     for gid, hour, n in raw:
         add(gid, hour, n)
@@ -223,7 +224,7 @@ def error_top_groups(*, since: datetime, limit: int = 10) -> list[tuple[ErrorGro
     for gid, n in (
         ErrorOccurrence.objects.filter(occurred_at__gte=boundary)
         .values_list("group_id")
-        .annotate(n=Count("id"))
+        .annotate(n=occurrence_events())
     ):
         counts[gid] += n
     top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]

@@ -8,15 +8,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "forge.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from forge.routing import websocket_urlpatterns  # noqa: E402
-from forge.wsauth import WebsocketAuthMiddlewareStack  # noqa: E402
+from forge.wsauth import TokenAwareOriginValidator, WebsocketAuthMiddlewareStack  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
+        "websocket": TokenAwareOriginValidator(
             WebsocketAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),
     }

@@ -14,13 +14,18 @@ from forge.startup import require_secret_key
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-if (BASE_DIR / ".env").exists():
-    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# FORGE_ENV_FILE names another env file (tests start processes with one of their own).
+ENV_FILE = Path(env.str("FORGE_ENV_FILE", default=str(BASE_DIR / ".env")))
+if ENV_FILE.is_file():
+    environ.Env.read_env(ENV_FILE, overwrite=False)
 
 DEFAULT_SECRET_KEY = "forge-insecure-development-key-change-me"  # noqa: S105
 
 # GENERAL
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless asked for: DEBUG shows Django's technical pages (every URL pattern, settings,
+# tracebacks). `make run` stays off and shows Forge's own error pages; set DEBUG=on in .env
+# to develop with the technical pages.
+DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default=DEFAULT_SECRET_KEY)
 require_secret_key(debug=DEBUG, secret_key=SECRET_KEY, default=DEFAULT_SECRET_KEY)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
@@ -57,7 +62,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "forge.middleware.RequestIDMiddleware",
+    "forge.clientip.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "forge.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -158,9 +165,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Failed sign-ins and bearer tokens: at most this many failures per client address and
+# per account (sign-in username) in a fixed window; further attempts get 429 with
+# Retry-After until the window ends (forge/auththrottle.py, docs/api.md).
+FORGE_AUTH_FAILURES_PER_ADDRESS = env.int("FORGE_AUTH_FAILURES_PER_ADDRESS", default=20)
+FORGE_AUTH_FAILURES_PER_ACCOUNT = env.int("FORGE_AUTH_FAILURES_PER_ACCOUNT", default=10)
+FORGE_AUTH_FAILURE_WINDOW_SECONDS = env.int("FORGE_AUTH_FAILURE_WINDOW_SECONDS", default=900)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+# Password-reset emails: at most LIMIT per address per WINDOW (further requests send nothing,
+# and the page answers the same); a reset link stays valid for PASSWORD_RESET_TIMEOUT seconds.
+FORGE_PASSWORD_RESET_LIMIT = env.int("FORGE_PASSWORD_RESET_LIMIT", default=3)
+FORGE_PASSWORD_RESET_WINDOW_SECONDS = env.int("FORGE_PASSWORD_RESET_WINDOW_SECONDS", default=3600)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=24 * 3600)
 
 # STATIC AND MEDIA
 STATIC_URL = "/static/"
@@ -185,13 +203,23 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FORGE_SERVE_MEDIA = env.bool("FORGE_SERVE_MEDIA", default=True)
 
 # SECURITY
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
-CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
+# FORGE_HTTPS: the site is served over HTTPS (secure cookies, redirect to HTTPS, HSTS). On by
+# default unless DEBUG; a local install on plain http://localhost sets it off (`make run` does,
+# in .env). Each setting below may still be set on its own.
+FORGE_HTTPS = env.bool("FORGE_HTTPS", default=not DEBUG)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=FORGE_HTTPS)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=FORGE_HTTPS)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=FORGE_HTTPS)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if FORGE_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = FORGE_HTTPS
+SECURE_HSTS_PRELOAD = FORGE_HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Reverse proxies (addresses or CIDR networks) whose X-Forwarded-Proto / X-Forwarded-For are
+# believed; from anyone else those headers are dropped (forge/clientip.py). Empty: none.
+FORGE_TRUSTED_PROXIES = env.list("FORGE_TRUSTED_PROXIES", default=[])
+# Other origins the pages may load images and model files from (object storage, a CDN);
+# everything else comes from Forge's own origin (forge/csp.py).
+FORGE_CSP_MEDIA_ORIGINS = env.list("FORGE_CSP_MEDIA_ORIGINS", default=[])
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -307,11 +335,13 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # ERRORS: capture, scrubbing, retention, alerts (docs/errors.md)
 FORGE_HOOK_UNHANDLED_EXCEPTION = "errors.capture.capture_unhandled_exception"
 FORGE_HOOK_CLIENT_ERROR = "errors.capture.capture_client_error"
+# Fragments: any header, field or key whose name contains one is scrubbed (X-Auth,
+# Authentication, X-Api-Key, sessionid, ...), not a fixed list of names.
 FORGE_ERRORS_SCRUB_KEYS = env.list(
     "FORGE_ERRORS_SCRUB_KEYS",
     default=[
-        "password", "passwd", "pwd", "secret", "token", "api_key", "apikey", "authorization",
-        "cookie", "session", "csrf", "credential", "private_key", "access_key", "signature",
+        "auth", "token", "secret", "key", "password", "passwd", "pwd", "session", "cookie",
+        "csrf", "credential", "signature",
     ],
 )  # fmt: skip
 FORGE_ERRORS_CLIENT_ERROR_CODES = env.list(
@@ -319,6 +349,10 @@ FORGE_ERRORS_CLIENT_ERROR_CODES = env.list(
 )
 FORGE_ERRORS_CLIENT_ERROR_SEVERITY = env.str(
     "FORGE_ERRORS_CLIENT_ERROR_SEVERITY", default="warning"
+)
+# Recorded codes whose floods fold into one row per group and hour (errors/services/repeats.py).
+FORGE_ERRORS_COALESCE_CODES = env.list(
+    "FORGE_ERRORS_COALESCE_CODES", default=["authentication_failed", "rate_limited"]
 )
 FORGE_ERRORS_FINGERPRINT_FRAMES = env.int("FORGE_ERRORS_FINGERPRINT_FRAMES", default=3)
 FORGE_ERRORS_RETENTION_DAYS = env.int("FORGE_ERRORS_RETENTION_DAYS", default=90)

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -10,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from forge import envelope
 from forge.exceptions import ApplicationError, ErrorCode
-from forge.forms import ApiTokenCreateForm, SignUpForm
+from forge.forms import ApiTokenCreateForm, SignInForm, SignUpForm
 from forge.health import health_report
 from forge.tokens import api_token_create, api_token_list, api_token_revoke
 
@@ -38,6 +39,20 @@ def signup(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"Welcome to Forge, {user.username}.")
         return redirect(request.GET.get("next") or "/")
     return render(request, "accounts/signup.html", {"form": form})
+
+
+class SignInView(LoginView):
+    """Sign in; after too many failures, a form error with the wait and a 429."""
+
+    form_class = SignInForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.retry_after:
+            response.status_code = 429
+            response["Retry-After"] = str(form.retry_after)
+        return response
 
 
 @login_required

@@ -8,6 +8,7 @@ up in logs.
 
 from channels.auth import AuthMiddlewareStack
 from channels.middleware import BaseMiddleware
+from channels.security.websocket import AllowedHostsOriginValidator
 
 from forge.tokens import api_token_authenticate
 from forge.wsdb import consumer_database_sync_to_async
@@ -19,6 +20,32 @@ TOKEN_SUBPROTOCOL = "forge.token"  # noqa: S105 - a protocol name
 def _user_for_token(raw: str):
     token = api_token_authenticate(raw=raw)
     return token.user if token is not None else None
+
+
+def _offers_token(scope) -> bool:
+    return TOKEN_SUBPROTOCOL in (scope.get("subprotocols") or [])
+
+
+def _has_origin(scope) -> bool:
+    return any(name == b"origin" for name, _ in scope.get("headers", []))
+
+
+def TokenAwareOriginValidator(inner):  # noqa: N802 - mirrors channels' validator factories
+    """Check the Origin against ALLOWED_HOSTS, except for token clients that send none.
+
+    Browsers always send an Origin on a websocket, and the check stops another site from
+    riding on the session cookie. A client without an Origin is not a browser; when it
+    authenticates by token subprotocol the cookie is never used (the token, right or wrong,
+    decides who it is), so there is nothing to protect and it may connect.
+    """
+    checked = AllowedHostsOriginValidator(inner)
+
+    async def validator(scope, receive, send):
+        if not _has_origin(scope) and _offers_token(scope):
+            return await inner(scope, receive, send)
+        return await checked(scope, receive, send)
+
+    return validator
 
 
 class TokenSubprotocolMiddleware(BaseMiddleware):

@@ -1,6 +1,8 @@
 """Start real Forge processes (daphne, qcluster) against the test database for end-to-end tests."""
 
 import os
+import re
+import shlex
 import socket
 import subprocess
 import sys
@@ -84,6 +86,20 @@ def daphne_args(port: int) -> list[str]:
         "/dev/null",
         "forge.asgi:application",
     ]
+
+
+def procfile_web_command(port: int) -> tuple[list[str], dict[str, str]]:
+    """Return the Procfile's `web` command for `port`, and the variables it sets."""
+    line = next(
+        line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("web:")
+    )
+    line = re.sub(r"\$\{PORT:-\d+\}", str(port), line.removeprefix("web:"))
+    words = shlex.split(line)
+    assignments = {}
+    while "=" in words[0] and not words[0].startswith("-"):
+        name, value = words.pop(0).split("=", 1)
+        assignments[name] = value
+    return words, assignments
 
 
 def wait_until(predicate, *, timeout: float, interval: float = 0.1, what: str = "condition"):

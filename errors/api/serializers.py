@@ -48,6 +48,7 @@ class ErrorOccurrenceOutputSerializer(serializers.ModelSerializer):
             "id",
             "group",
             "occurred_at",
+            "repeats",
             "request_id",
             "route",
             "method",

@@ -115,3 +115,13 @@ def test_non_staff_cannot_open_the_dashboard(groups):
     client = Client()
     client.force_login(user)
     assert client.get(LIST).status_code == 302
+
+
+def test_group_page_lists_each_recent_occurrence_with_its_time_and_events(admin_client, groups):
+    occurrence = record("token=abc123secret broke the build", fingerprint="a")
+    html = admin_client.get(
+        f"/admin/errors/errorgroup/{occurrence.group_id}/change/"
+    ).content.decode()
+    page = f"/admin/errors/erroroccurrence/{occurrence.pk}/change/"
+    assert f'<a href="{page}">{occurrence.occurred_at:%Y-%m-%d %H:%M:%S}</a>' in html
+    assert "When (UTC)" in html and "Events" in html

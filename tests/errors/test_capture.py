@@ -179,3 +179,41 @@ def test_a_user_created_in_the_rolled_back_transaction_is_kept_as_an_id_only():
     occurrence = ErrorOccurrence.objects.get()
     assert occurrence.user is None
     assert occurrence.context["user_id"] == ghost.pk
+
+
+@pytest.mark.django_db
+def test_a_nul_in_the_query_does_not_hide_an_authentication_failure():
+    response = APIClient().get(
+        "/api/v1/tokens/?x=%00", HTTP_AUTHORIZATION="Bearer forge_notarealtoken123"
+    )
+    assert response.status_code == 401
+    occurrence = ErrorOccurrence.objects.get()
+    assert occurrence.error_code == "authentication_failed"
+    assert occurrence.context["query"] == {"x": "\ufffd"}
+
+
+@pytest.mark.django_db
+def test_nul_and_lone_surrogates_anywhere_are_recorded_not_dropped():
+    response = APIClient().post(
+        f"/api/v1/errors-test/boom/{uuid.uuid4()}/?q=a%00b",
+        '{"title": "nul\\u0000here", "bad\\u0000name": "\\ud800"}',
+        content_type="application/json",
+        HTTP_X_NOTE="a\x00b",
+    )
+    assert response.status_code == 500
+    occurrence = ErrorOccurrence.objects.get()
+    assert occurrence.context["data"] == {"title": "nul\ufffdhere", "bad\ufffdname": "\ufffd"}
+    assert occurrence.context["headers"]["X-Note"] == "a\ufffdb"
+
+    direct = error_record(
+        message="bad\x00byte \udc80",
+        error_code="x\x00",
+        route="/r\x00/",
+        external_service="s\x00",
+        fingerprint="fp\ud800",
+        context={"k\x00": ["\ud800", b"\x00".decode()]},
+    )
+    assert direct is not None
+    stored = ErrorOccurrence.objects.get(pk=direct.pk)
+    assert stored.message == "bad\ufffdbyte \ufffd"
+    assert stored.context == {"extra": {"k\ufffd": ["\ufffd", "\ufffd"]}}

@@ -42,3 +42,26 @@ def test_demo_seed_is_idempotent_and_fills_the_dashboard():
     storage = ErrorGroup.objects.get(external_service="storage")
     assert storage.status == "unresolved" and storage.regressed_at is not None
     assert ErrorGroup.objects.get(external_service="meshy").status == "ignored"
+
+
+def test_a_real_bad_token_failure_lands_in_the_seeded_group():
+    import uuid
+
+    from rest_framework.test import APIClient
+
+    from errors.seed import seed_demo
+    from forge.seed import demo_users_ensure
+
+    seed_demo(users=demo_users_ensure(), stdout=io.StringIO())
+    seeded = ErrorGroup.objects.get(category="authentication")
+    assert seeded.title == "AuthenticationFailed: Invalid or revoked token."
+    before = seeded.times_seen
+
+    response = APIClient().get(
+        f"/api/v1/pipelines/{uuid.uuid4()}/", HTTP_AUTHORIZATION="Bearer forge_notarealtoken123"
+    )
+    assert response.status_code == 401
+    assert ErrorGroup.objects.count() == 5
+    seeded.refresh_from_db()
+    assert seeded.times_seen == before + 1
+    assert seeded.occurrences.order_by("-id").first().request_id == response["X-Request-ID"]

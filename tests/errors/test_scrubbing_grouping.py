@@ -93,3 +93,44 @@ def test_a_group_takes_the_highest_severity_seen():
     record("disk full", fingerprint="disk", severity="critical")
     record("disk filling up", fingerprint="disk", severity="warning")
     assert ErrorGroup.objects.get().severity == "critical"
+
+
+@pytest.mark.django_db
+def test_headers_and_fields_are_scrubbed_by_name_pattern_not_a_fixed_list():
+    from rest_framework.test import APIClient
+
+    from errors.models import ErrorOccurrence
+
+    response = APIClient().post(
+        "/api/v1/tokens/",
+        {"apiKey": "k-live-1", "client_secret_v2": "cs-2", "name": "ok", "SessionData": "sd-3"},
+        format="json",
+        HTTP_AUTHORIZATION="Bearer forge_notarealtoken123",
+        HTTP_AUTHENTICATION="Basic dXNlcjpzM2NyM3Q=",
+        HTTP_X_AUTH="xauth-s3cr3t",
+        HTTP_X_MY_PASSWORD_HASH="pw-4",
+        HTTP_X_REQUEST_COLOUR="blue",
+    )
+    assert response.status_code == 401
+    context = ErrorOccurrence.objects.get().context
+    headers = context["headers"]
+    for name in ["Authorization", "Authentication", "X-Auth", "X-My-Password-Hash"]:
+        assert headers[name] == "[Filtered]"
+    assert headers["X-Request-Colour"] == "blue"
+    assert context["data"] == {
+        "apiKey": "[Filtered]",
+        "client_secret_v2": "[Filtered]",
+        "name": "ok",
+        "SessionData": "[Filtered]",
+    }
+    stored = str(context)
+    for secret in ["dXNlcjpzM2NyM3Q", "xauth-s3cr3t", "k-live-1", "cs-2", "sd-3", "pw-4"]:
+        assert secret not in stored
+
+
+def test_exception_type_names_in_text_are_not_taken_for_secret_keys():
+    text = scrub_text("KeyError: 'metalness'\nAuthenticationFailed: Invalid or revoked token.")
+    assert text == "KeyError: 'metalness'\nAuthenticationFailed: Invalid or revoked token."
+    assert scrub_text("X-Auth-Token: abc123 Password: hunter2") == (
+        "X-Auth-Token: [Filtered] Password: [Filtered]"
+    )

@@ -45,3 +45,45 @@ def test_sign_in_with_a_wrong_password_says_so(client, user):
     response = client.post("/accounts/login/", {"username": user.username, "password": "wrong"})
     assert response.status_code == 200
     assert "correct username and password" in response.content.decode()
+
+
+def _sign_in(client, username, password, address="10.0.0.1"):
+    return client.post(
+        "/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=address
+    )
+
+
+def test_repeated_wrong_passwords_lock_the_account_with_a_form_error(client, user, settings):
+    settings.FORGE_AUTH_FAILURES_PER_ACCOUNT = 3
+    settings.FORGE_AUTH_FAILURES_PER_ADDRESS = 100
+    for _ in range(3):
+        assert _sign_in(client, user.username, "wrong").status_code == 200
+
+    locked = _sign_in(client, user.username, DEFAULT_PASSWORD)  # even the right password
+    assert locked.status_code == 429
+    assert 0 < int(locked["Retry-After"]) <= settings.FORGE_AUTH_FAILURE_WINDOW_SECONDS
+    assert "Too many failed sign-in attempts. Try again in 15 minutes." in locked.content.decode()
+    assert client.get("/account/").status_code == 302
+    # The account is locked from every address; the username's case does not matter.
+    elsewhere = _sign_in(client, user.username.upper(), DEFAULT_PASSWORD, address="10.9.9.9")
+    assert elsewhere.status_code == 429
+
+
+def test_one_address_is_limited_across_accounts_and_its_own_sign_in_does_not_reset_it(
+    client, user, other_user, settings
+):
+    settings.FORGE_AUTH_FAILURES_PER_ACCOUNT = 100
+    settings.FORGE_AUTH_FAILURES_PER_ADDRESS = 3
+    attacker = "10.6.6.6"
+    assert _sign_in(client, user.username, "guess-1", attacker).status_code == 200
+    assert _sign_in(client, user.username, "guess-2", attacker).status_code == 200
+    # The attacker signs into their own account between guesses: no fresh allowance.
+    assert _sign_in(client, other_user.username, DEFAULT_PASSWORD, attacker).status_code == 302
+    client.post("/accounts/logout/")
+    assert _sign_in(client, "someone-else", "guess-3", attacker).status_code == 200
+
+    refused = _sign_in(client, other_user.username, DEFAULT_PASSWORD, attacker)
+    assert refused.status_code == 429
+    assert "Too many failed sign-in attempts" in refused.content.decode()
+    # The owner, from their own address, is not affected.
+    assert _sign_in(client, user.username, DEFAULT_PASSWORD, "10.0.0.2").status_code == 302

@@ -75,3 +75,45 @@ def test_account_page_needs_sign_in(client):
     response = client.get("/account/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def _bad_token(client, n, **extra):
+    return client.get(
+        "/api/v1/tokens/", HTTP_AUTHORIZATION=f"Bearer forge_random{n:06d}guess", **extra
+    )
+
+
+def test_random_bearer_tokens_are_throttled_per_address_with_retry_after(user, settings):
+    settings.FORGE_AUTH_FAILURES_PER_ADDRESS = 5
+    client = APIClient(REMOTE_ADDR="10.7.7.7")
+    assert [_bad_token(client, n).status_code for n in range(5)] == [401] * 5
+
+    response = _bad_token(client, 5)
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= settings.FORGE_AUTH_FAILURE_WINDOW_SECONDS
+    error = response.json()["error"]
+    assert error["code"] == "rate_limited" and error["retryable"] is True
+    assert error["message"] == ("Too many wrong tokens from your address. Try again in 15 minutes.")
+    assert error["details"]["retry_after_seconds"] == int(response["Retry-After"])
+    # Locked: not even a valid token is checked from that address; other addresses are fine.
+    token = ApiTokenFactory(user=user)
+    auth = f"Bearer {token.raw}"
+    assert client.get("/api/v1/tokens/", HTTP_AUTHORIZATION=auth).status_code == 429
+    other = APIClient(REMOTE_ADDR="10.7.7.8")
+    assert other.get("/api/v1/tokens/", HTTP_AUTHORIZATION=auth).status_code == 200
+
+
+def test_forwarded_for_counts_only_behind_a_trusted_proxy(settings):
+    settings.FORGE_AUTH_FAILURES_PER_ADDRESS = 2
+    # Untrusted peer: its X-Forwarded-For is ignored, so rotating it does not help.
+    direct = APIClient(REMOTE_ADDR="10.8.8.8")
+    codes = [
+        _bad_token(direct, n, HTTP_X_FORWARDED_FOR=f"192.0.2.{n}").status_code for n in range(3)
+    ]
+    assert codes == [401, 401, 429]
+    # Behind a trusted proxy, each client address is counted on its own.
+    settings.FORGE_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    proxy = APIClient(REMOTE_ADDR="10.1.1.1")
+    first = [_bad_token(proxy, n, HTTP_X_FORWARDED_FOR="198.51.100.7, 10.2.2.2") for n in range(3)]
+    assert [r.status_code for r in first] == [401, 401, 429]
+    assert _bad_token(proxy, 9, HTTP_X_FORWARDED_FOR="198.51.100.8").status_code == 401

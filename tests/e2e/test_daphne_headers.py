@@ -1,0 +1,64 @@
+"""The web process as the Procfile starts it: no `Server: daphne`, websocket origin rules."""
+
+import asyncio
+
+import httpx
+import pytest
+import websockets
+from django.test import Client
+
+from pipelines.services import pipeline_create
+from tests.factories import ApiTokenFactory, UserFactory
+from tests.processes import (
+    free_port,
+    process_env,
+    procfile_web_command,
+    running,
+    wait_for_port,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+CONFIG = {"prompt": "a short iron sword", "quality": "draft", "art_style": "low_poly", "seed": 7}
+
+
+@pytest.fixture
+def web(tmp_path):
+    port = free_port()
+    args, assignments = procfile_web_command(port)
+    with running(args, env=process_env(**assignments), log_path=tmp_path / "web.log"):
+        wait_for_port(port)
+        yield port
+
+
+def test_responses_do_not_name_the_server(web):
+    response = httpx.get(f"http://127.0.0.1:{web}/health/", timeout=10)
+    assert response.status_code in (200, 503)
+    assert "server" not in response.headers
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+
+
+def test_a_token_client_without_an_origin_connects_but_a_cookie_session_is_refused(web):
+    user = UserFactory()
+    pipeline, _ = pipeline_create(user=user, config=CONFIG, enqueue=False)
+    token = ApiTokenFactory(user=user)
+    client = Client()
+    client.force_login(user)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    url = f"ws://127.0.0.1:{web}/ws/pipelines/{pipeline.id}/"
+
+    async def token_client():
+        async with websockets.connect(
+            url, subprotocols=["forge.token", token.raw], open_timeout=10
+        ) as socket:
+            assert socket.subprotocol == "forge.token"
+            assert "server" not in {k.lower() for k in socket.response.headers}
+            return await asyncio.wait_for(socket.recv(), timeout=10)
+
+    async def cookie_client():
+        with pytest.raises(websockets.InvalidStatus) as refused:
+            await websockets.connect(url, additional_headers={"Cookie": cookie}, open_timeout=10)
+        return refused.value.response.status_code
+
+    assert '"snapshot"' in asyncio.run(token_client())
+    assert asyncio.run(cookie_client()) == 403
