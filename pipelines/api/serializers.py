@@ -30,13 +30,12 @@ class CollapsedCharField(serializers.CharField):
 
 
 class PipelineCreateInputSerializer(serializers.Serializer):
-    """The shape of a generation config: the one place its fields are validated.
+    """A generation request; unknown fields are rejected, empty optional fields take defaults."""
 
-    The generation run kind (`pipelines.kinds.generation`) validates every config with it,
-    whether it comes from the API, the form or code; the service adds only the checks that
-    need the database. `seed` stays None when not given (creation picks one), so a repeated
-    request cleans to the same config and can be compared for idempotency.
-    """
+    # The one place a generation config's shape is validated: the generation run kind
+    # (`pipelines.kinds.generation`) applies it to every config, from the API, the form or
+    # code, and adds only the database checks. `seed` stays None when not given (creation
+    # picks one), so a repeated request cleans to the same config for idempotency.
 
     prompt = CollapsedCharField(min_length=PROMPT_MIN, max_length=PROMPT_MAX)
     negative_prompt = CollapsedCharField(
