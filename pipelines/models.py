@@ -112,6 +112,12 @@ class GenerationPipeline(models.Model):
         null=True, blank=True, help_text="A retry waiting for its backoff is not claimed before."
     )
     cancel_requested_at = models.DateTimeField(null=True, blank=True)
+    enqueued_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the run's job was last put on the task queue (the reaper re-enqueues "
+        "a queued run whose job a dead worker took).",
+    )
     idempotency_key = models.CharField(max_length=255, blank=True)
     idempotency_fingerprint = models.CharField(max_length=64, blank=True)
     request_id = models.CharField(max_length=128, blank=True)

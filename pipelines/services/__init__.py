@@ -16,7 +16,11 @@ from pipelines.services.checkpoints import pipeline_files_delete
 from pipelines.services.control import pipeline_cancel, pipeline_retry
 from pipelines.services.creation import pipeline_create, run_create
 from pipelines.services.leases import worker_id_new
-from pipelines.services.maintenance import pipelines_cleanup, pipelines_reap
+from pipelines.services.maintenance import (
+    pipelines_cleanup,
+    pipelines_reap,
+    pipelines_reap_after_start,
+)
 from pipelines.services.run import backoff_seconds, pipeline_run
 from pipelines.services.state import RUN_TASK
 
@@ -30,6 +34,7 @@ __all__ = [
     "pipeline_run",
     "pipelines_cleanup",
     "pipelines_reap",
+    "pipelines_reap_after_start",
     "run_create",
     "worker_id_new",
 ]

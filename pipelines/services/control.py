@@ -82,7 +82,7 @@ def pipeline_retry(*, pipeline: GenerationPipeline) -> GenerationPipeline:
     locked.expires_at = now + timedelta(seconds=settings.FORGE_PIPELINE_QUEUED_EXPIRY_SECONDS)
     locked.progress = progress_of(locked, stages)
     lease_clear(locked)
+    run_enqueue(locked, now)
     save_and_publish(locked, stages, changed, now)
-    run_enqueue(locked.id)
     log.info("pipeline_retried", pipeline_id=str(locked.id), attempt=locked.attempt)
     return locked

@@ -87,6 +87,7 @@ def run_create(
                 idempotency_fingerprint=fingerprint if idempotency_key else "",
                 request_id=(request_id or "")[:128],
                 expires_at=now + timedelta(seconds=settings.FORGE_PIPELINE_QUEUED_EXPIRY_SECONDS),
+                enqueued_at=now if enqueue else None,
                 event_seq=1,
             )
             pipeline.full_clean(exclude=["user", "asset"])
@@ -96,7 +97,7 @@ def run_create(
                 for order, name in enumerate(run_kind.stage_names)
             )
             if enqueue:
-                run_enqueue(pipeline.id)
+                run_enqueue(pipeline, now)
             pipeline_event_publish_on_commit(pipeline, stages)
     except IntegrityError:
         if not idempotency_key:

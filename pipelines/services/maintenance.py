@@ -1,4 +1,9 @@
-"""Maintenance: the reaper (lost workers, due retries, stale queued runs) and the daily cleanup."""
+"""Maintenance: the reaper (lost workers, lost jobs, due retries, stale runs) and the cleanup.
+
+The reaper runs every minute (schedule `pipelines.reap`) and whenever a worker process
+starts (`pipelines_reap_after_start`), so a run whose worker died finishes within about a
+lease plus one reaper pass, exactly once: claims and the final write are fenced.
+"""
 
 import uuid
 from datetime import datetime, timedelta
@@ -7,9 +12,11 @@ import structlog
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from errors.services import error_record
+from forge.oncommit import enqueue_on_commit
 from forge.storage import storage_tree_delete
 from pipelines.models import (
     FINISHED_STATUSES,
@@ -19,6 +26,7 @@ from pipelines.models import (
 )
 from pipelines.services.checkpoints import files_delete_on_commit
 from pipelines.services.state import (
+    RUN_TASK,
     lease_clear,
     run_enqueue,
     save_and_publish,
@@ -29,12 +37,66 @@ from pipelines.services.state import (
 log = structlog.get_logger("pipelines")
 
 REAP_BATCH = 200
+REAP_TASK = "pipelines.tasks.pipelines_reap"
+REAP_AFTER_START = "pipelines.reap.after_start"
+# Queued jobs the reaper reads to find runs still waiting for a worker; past this many the
+# queue is busy enough that no run is treated as lost this pass.
+QUEUE_SCAN_MAX = 5000
+
+
+def _runs_waiting_in_queue(now: datetime) -> set[str] | None:
+    """Return the IDs of runs with a job on the queue no worker holds (None: too many to read).
+
+    django-q2's ORM broker keeps a taken job's row, locked until `retry` seconds later; an
+    untaken (or released) row has a lock in the past.
+    """
+    from django_q.models import OrmQ
+
+    rows = list(
+        OrmQ.objects.filter(Q(lock__lte=now) | Q(lock__isnull=True))
+        .only("payload")
+        .order_by("id")[: QUEUE_SCAN_MAX + 1]
+    )
+    if len(rows) > QUEUE_SCAN_MAX:
+        return None
+    return {
+        str(row.task["args"][0])
+        for row in rows
+        if row.task.get("func") == RUN_TASK and row.task.get("args")
+    }
+
+
+def _enqueue_if(pipeline_id, now: datetime, condition: Q) -> bool:
+    """Enqueue queued run `pipeline_id` again if it still meets `condition`; note when."""
+    with transaction.atomic():
+        updated = GenerationPipeline.objects.filter(
+            condition, pk=pipeline_id, status=PipelineStatus.QUEUED
+        ).update(next_attempt_at=None, enqueued_at=now, updated_at=now)
+        if updated:
+            enqueue_on_commit(RUN_TASK, str(pipeline_id))
+    return bool(updated)
 
 
 def pipelines_reap(*, now: datetime | None = None) -> dict[str, int]:
-    """Hand back pipelines whose worker vanished, start due retries, expire stale queued ones."""
+    """Hand back runs whose worker vanished, re-enqueue lost jobs, start due retries, expire.
+
+    1. A running run whose lease expired goes back to the queue (or fails after its last
+       attempt, or ends canceled if a cancel was pending).
+    2. A queued run waiting for its backoff is enqueued once it is due.
+    3. A run queued too long expires.
+    4. A queued run whose job was taken by a worker that died is enqueued again: it was
+       enqueued longer than a lease ago and no job of it is left for a worker to take. A run
+       merely waiting behind busy workers still has its job on the queue and keeps it.
+    """
     now = now or timezone.now()
-    counts = {"requeued": 0, "failed": 0, "canceled": 0, "retried": 0, "expired": 0}
+    counts = {
+        "requeued": 0,
+        "failed": 0,
+        "canceled": 0,
+        "retried": 0,
+        "expired": 0,
+        "reenqueued": 0,
+    }
 
     lost = GenerationPipeline.objects.filter(
         status=PipelineStatus.RUNNING, lease_expires_at__lt=now
@@ -86,7 +148,7 @@ def pipelines_reap(*, now: datetime | None = None) -> dict[str, int]:
                 pipeline.expires_at = now + timedelta(
                     seconds=settings.FORGE_PIPELINE_QUEUED_EXPIRY_SECONDS
                 )
-                run_enqueue(pipeline.id)
+                run_enqueue(pipeline, now)
                 counts["requeued"] += 1
             save_and_publish(pipeline, stages, changed, now)
             log.warning(
@@ -97,13 +159,8 @@ def pipelines_reap(*, now: datetime | None = None) -> dict[str, int]:
         status=PipelineStatus.QUEUED, next_attempt_at__lte=now
     ).values_list("id", flat=True)[:REAP_BATCH]
     for pipeline_id in list(due):
-        with transaction.atomic():
-            updated = GenerationPipeline.objects.filter(
-                pk=pipeline_id, status=PipelineStatus.QUEUED, next_attempt_at__lte=now
-            ).update(next_attempt_at=None, updated_at=now)
-            if updated:
-                run_enqueue(pipeline_id)
-                counts["retried"] += 1
+        if _enqueue_if(pipeline_id, now, Q(next_attempt_at__lte=now)):
+            counts["retried"] += 1
 
     stale = GenerationPipeline.objects.filter(
         status=PipelineStatus.QUEUED, expires_at__lt=now, next_attempt_at__isnull=True
@@ -126,9 +183,52 @@ def pipelines_reap(*, now: datetime | None = None) -> dict[str, int]:
             save_and_publish(pipeline, stages, stages_cancel(stages, now), now)
             files_delete_on_commit(pipeline.id)
             counts["expired"] += 1
+
+    lost_job = Q(
+        next_attempt_at__isnull=True,
+        enqueued_at__lt=now - timedelta(seconds=settings.FORGE_PIPELINE_LEASE_SECONDS),
+    )
+    candidates = list(
+        GenerationPipeline.objects.filter(lost_job, status=PipelineStatus.QUEUED).values_list(
+            "id", flat=True
+        )[:REAP_BATCH]
+    )
+    waiting = _runs_waiting_in_queue(now) if candidates else set()
+    if waiting is None:
+        log.warning("pipelines_queue_too_long_to_scan", limit=QUEUE_SCAN_MAX)
+    else:
+        for pipeline_id in candidates:
+            if str(pipeline_id) not in waiting and _enqueue_if(pipeline_id, now, lost_job):
+                counts["reenqueued"] += 1
+                log.warning("pipeline_job_lost", pipeline_id=str(pipeline_id))
+
     if any(counts.values()):
         log.info("pipelines_reaped", **counts)
     return counts
+
+
+def pipelines_reap_after_start(*, now: datetime | None = None) -> None:
+    """Reap now, and again once a lease has passed: a worker process has just started.
+
+    A worker starting is often a cluster restarting after a crash: this pass starts runs
+    whose jobs were lost long enough ago, and the one-off schedule (run by django-q2's
+    scheduler) hands back those whose dead worker's lease was still running.
+    """
+    from django_q.models import Schedule
+    from django_q.tasks import async_task
+
+    now = now or timezone.now()
+    after = settings.FORGE_PIPELINE_LEASE_SECONDS + settings.FORGE_PIPELINE_HEARTBEAT_SECONDS
+    async_task(REAP_TASK)
+    with transaction.atomic():
+        Schedule.objects.filter(name=REAP_AFTER_START).delete()
+        Schedule.objects.create(
+            name=REAP_AFTER_START,
+            func=REAP_TASK,
+            schedule_type=Schedule.ONCE,
+            repeats=-1,
+            next_run=now + timedelta(seconds=after),
+        )
 
 
 def pipelines_cleanup(*, now: datetime | None = None) -> dict[str, int]:

@@ -29,6 +29,7 @@ PIPELINE_WRITE_FIELDS = [
     "heartbeat_at",
     "next_attempt_at",
     "cancel_requested_at",
+    "enqueued_at",
     "event_seq",
     "asset",
     "started_at",
@@ -118,6 +119,11 @@ def save_and_publish(
     pipeline_event_publish_on_commit(pipeline, stages)
 
 
-def run_enqueue(pipeline_id) -> None:
-    """Enqueue the run of pipeline `pipeline_id` with the current transaction."""
-    enqueue_on_commit(RUN_TASK, str(pipeline_id))
+def run_enqueue(pipeline: GenerationPipeline, now: datetime) -> None:
+    """Enqueue the run of `pipeline` with the current transaction and note when (save it after).
+
+    `enqueued_at` lets the reaper tell a run still waiting for a worker from one whose job
+    was taken by a worker that died (see `pipelines_reap`).
+    """
+    pipeline.enqueued_at = now
+    enqueue_on_commit(RUN_TASK, str(pipeline.id))

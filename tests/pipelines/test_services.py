@@ -389,3 +389,71 @@ def test_a_rolled_back_create_leaves_no_rows_and_no_job(user):
         raise RuntimeError("the caller's transaction fails")
     assert not GenerationPipeline.objects.exists()
     assert not OrmQ.objects.exists()
+
+
+def _queue_rows():
+    from django_q.models import OrmQ
+
+    return OrmQ.objects.all()
+
+
+def test_the_reaper_re_enqueues_a_queued_pipeline_whose_job_a_dead_worker_took(user, settings):
+    settings.FORGE_PIPELINE_LEASE_SECONDS = 30
+    pipeline = create(user)
+    long_ago = timezone.now() - timedelta(seconds=60)
+    GenerationPipeline.objects.filter(pk=pipeline.pk).update(enqueued_at=long_ago)
+
+    # Its job is still on the queue for a worker to take: it is only waiting.
+    assert pipelines_reap()["reenqueued"] == 0
+    assert _queue_rows().count() == 1
+
+    # A worker takes the job (the broker hides it until `retry`) and dies with it.
+    _queue_rows().update(lock=timezone.now() + timedelta(seconds=660))
+    assert pipelines_reap()["reenqueued"] == 1
+    pipeline.refresh_from_db()
+    assert pipeline.status == "queued" and pipeline.enqueued_at > long_ago
+    assert _queue_rows().filter(lock__lte=timezone.now()).count() == 1
+
+    # The new job waits for a worker: later passes add no more.
+    GenerationPipeline.objects.filter(pk=pipeline.pk).update(enqueued_at=long_ago)
+    assert pipelines_reap()["reenqueued"] == 0
+    assert _queue_rows().count() == 2
+
+    assert pipeline_run(pipeline_id=pipeline.id).status == "succeeded"
+    assert pipeline_run(pipeline_id=pipeline.id) is None  # the duplicate job does nothing
+    assert Asset.objects.count() == 1
+
+
+def test_the_reaper_leaves_a_job_taken_less_than_a_lease_ago(user, settings):
+    """A live worker may hold a job in its local queue behind a long run: not lost yet."""
+    settings.FORGE_PIPELINE_LEASE_SECONDS = 30
+    create(user)
+    _queue_rows().update(lock=timezone.now() + timedelta(seconds=660))
+    assert pipelines_reap()["reenqueued"] == 0
+    assert _queue_rows().count() == 1
+
+
+def test_a_pipeline_created_without_a_job_is_not_enqueued_by_the_reaper(user):
+    pipeline, _ = pipeline_create(user=user, config=CONFIG, enqueue=False)
+    assert pipeline.enqueued_at is None
+    assert pipelines_reap(now=timezone.now() + timedelta(minutes=5))["reenqueued"] == 0
+    assert not _queue_rows().exists()
+
+
+def test_a_starting_worker_reaps_at_once_and_again_after_a_lease(settings):
+    from django_q.models import Schedule
+    from django_q.signals import post_spawn
+
+    settings.FORGE_PIPELINE_LEASE_SECONDS = 30
+    settings.FORGE_PIPELINE_HEARTBEAT_SECONDS = 2
+    before = timezone.now()
+    post_spawn.send(sender="django_q", proc_name="worker-1")
+    post_spawn.send(sender="django_q", proc_name="worker-2")
+
+    later = Schedule.objects.get(name="pipelines.reap.after_start")
+    assert later.func == "pipelines.tasks.pipelines_reap" and later.schedule_type == "O"
+    assert (
+        before + timedelta(seconds=32) <= later.next_run <= timezone.now() + timedelta(seconds=32)
+    )
+    reaps = [row for row in _queue_rows() if row.task["func"] == "pipelines.tasks.pipelines_reap"]
+    assert len(reaps) == 2
