@@ -103,12 +103,14 @@ class _Textures:
 
     def __init__(self) -> None:
         self.files: dict[str, bytes] = {}
-        self._by_image: dict[int, str] = {}
+        # id() -> (image, file): the image is kept alive so its id is never reused by a
+        # temporary (a channel split), which would hand out another image's file.
+        self._by_image: dict[int, tuple[Image.Image, str]] = {}
         self._by_digest: dict[str, str] = {}
 
     def add(self, image: Image.Image, stem: str) -> str:
         if id(image) in self._by_image:
-            return self._by_image[id(image)]
+            return self._by_image[id(image)][1]
         jpeg = (image.format or "").upper() == "JPEG"
         out = io.BytesIO()
         if jpeg:
@@ -121,7 +123,7 @@ class _Textures:
             file = f"{stem}.{'jpg' if jpeg else 'png'}"
             self.files[file] = data
             self._by_digest[digest] = file
-        self._by_image[id(image)] = self._by_digest[digest]
+        self._by_image[id(image)] = (image, self._by_digest[digest])
         return self._by_digest[digest]
 
 
