@@ -29,6 +29,11 @@ class MaterialSpec:
     metallic: float
     roughness: float
     emissive: tuple[float, float, float] | None = None
+    role: str | None = None
+
+
+# Where a material's role is stored: `material.extras[ROLE_KEY]`.
+ROLE_KEY = "forge_role"
 
 
 def _r(x: float) -> float:
@@ -50,6 +55,8 @@ def material_json(m: MaterialSpec) -> dict:
         out["emissiveFactor"] = [_r(c) for c in m.emissive]
     if m.base_color[3] < 0.999:
         out["alphaMode"] = "BLEND"
+    if m.role:
+        out["extras"] = {ROLE_KEY: m.role}
     return out
 
 
