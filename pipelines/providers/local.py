@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import structlog
@@ -21,6 +22,7 @@ from pipelines.providers.procedural.catalogue import KINDS, Ctx
 from pipelines.providers.procedural.catalogue.compose import compose
 from pipelines.providers.procedural.glb import (
     ROLE_KEY,
+    SHARE_KEY,
     MaterialSpec,
     build_glb,
     material_json,
@@ -92,8 +94,9 @@ PRESET_ROLES: tuple[tuple[frozenset[str], frozenset[str]], ...] = (
     (frozenset("bone ivory".split()), frozenset({"bone"})),
     (frozenset("moss leaf leaves grass vine".split()), frozenset({"plant"})),
 )
-# Roles a preset takes when the object has none of the roles it fits.
-FALLBACK_ROLES = frozenset({"primary", "secondary"})
+# Below this share of the surface, the parts a preset fits are too small to make a variant
+# look different, and every unprotected part takes the preset instead.
+MIN_VISIBLE_SHARE = 0.2
 
 
 class LocalProvider:
@@ -154,7 +157,10 @@ class LocalProvider:
         for m in meshes:
             if m.material not in used:
                 used.append(m.material)
-        materials = [styled(name, ctx.looks[name], art_style) for name in used]
+        shares = _area_shares(meshes)
+        materials = [
+            replace(styled(name, ctx.looks[name], art_style), share=shares[name]) for name in used
+        ]
         check()
         glb = build_glb(
             root_name=object_kind,
@@ -326,9 +332,9 @@ def _preset_targets(doc: dict, preset: PresetSpec, base: tuple[float, float, flo
     """Return the indices of the materials `preset` recolours.
 
     Without roles (a GLB from elsewhere) every material. With roles, those the preset fits
-    (gold: metal and trim; ebony: wood), else the primary and secondary ones, else every
-    material but skin, eyes and glowing parts. When the fitting parts already have the
-    preset's colour, every unprotected material takes it so the variant still looks different.
+    (gold: metal and trim; ebony: wood). When the object has none of them, when they cover
+    too little of it, or when they already have the preset's colour, every material but
+    skin, eyes and glowing parts takes it, so the variant always looks different.
     """
     materials = doc.get("materials", [])
     roles = {i: _role(m) for i, m in enumerate(materials)}
@@ -347,11 +353,16 @@ def _preset_targets(doc: dict, preset: PresetSpec, base: tuple[float, float, flo
             fits |= fitting
     open_roles = {i for i, role in roles.items() if role not in PROTECTED_ROLES}
     targets = {i for i in open_roles if roles[i] in fits}
-    if not targets:
-        targets = {i for i in open_roles if roles[i] in FALLBACK_ROLES}
-    if not targets or _already(materials, targets, base):
+    share = sum(_share(materials[i]) for i in targets)
+    if not targets or share < MIN_VISIBLE_SHARE or _already(materials, targets, base):
         targets = open_roles or set(roles)
     return targets
+
+
+def _share(material: dict) -> float:
+    extras = material.get("extras")
+    value = extras.get(SHARE_KEY) if isinstance(extras, dict) else None
+    return float(value) if isinstance(value, int | float) else 1.0
 
 
 def _already(materials: list[dict], targets: set[int], base: tuple[float, float, float]) -> bool:
@@ -363,6 +374,17 @@ def _already(materials: list[dict], targets: set[int], base: tuple[float, float,
         if sum((a - b) ** 2 for a, b in zip(have, want, strict=True)) ** 0.5 > 0.2:
             return False
     return True
+
+
+def _area_shares(meshes: list[g.MeshData]) -> dict[str, float]:
+    """Return each material's share of the object's total surface area."""
+    areas: dict[str, float] = {}
+    for mesh in meshes:
+        tri = mesh.positions[mesh.indices.reshape(-1, 3)].astype(np.float64)
+        area = 0.5 * np.linalg.norm(np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]), axis=1)
+        areas[mesh.material] = areas.get(mesh.material, 0.0) + float(area.sum())
+    total = sum(areas.values()) or 1.0
+    return {name: area / total for name, area in areas.items()}
 
 
 def _material_contrast(doc: dict, targets: set[int]) -> dict[int, float]:

@@ -420,9 +420,13 @@ def _approximate(r: Reading, phrases, own, kind_hint: str | None) -> None:
 
 def _modifiers(r: Reading, own, head_phrase) -> None:
     """Apply size, shape, material, colour, condition and style words of the object's phrases."""
-    texts = [u.text for _, us in own for u in us]
+    units = [u for _, us in own for u in us]
     if head_phrase is not None and not own:
-        texts = [u.text for u in head_phrase]
+        units = list(head_phrase)
+    # Words inside a matched name count for size and shape ("short sword") but not as the
+    # object's material or colour ("a crystal ball" is an orb, not a crystal-coloured one).
+    texts = [t for u in units for t in u.text.split()]
+    named = {t for u in units if u.kind and u.text == r.matched for t in u.text.split()}
     size = long = wide = 1.0
     conditions, styles = set(), set()
     for t in texts:
@@ -433,9 +437,9 @@ def _modifiers(r: Reading, own, head_phrase) -> None:
             conditions.add(CONDITION_WORDS[t])
         if t in STYLE_WORDS:
             styles.add(STYLE_WORDS[t])
-        if t in MATERIAL_WORDS and r.material is None and t != r.matched:
+        if t in MATERIAL_WORDS and r.material is None and t not in named:
             r.material, r.material_word = MATERIAL_WORDS[t], t
-        if t in COLOR_WORDS and r.color is None:
+        if t in COLOR_WORDS and r.color is None and t not in named:
             r.color, r.color_word = COLOR_WORDS[t], t
     if r.material is None and r.matched in GEM_WORDS and r.color is None:
         r.color, r.color_word = GEM_WORDS[r.matched], r.matched

@@ -229,6 +229,15 @@ def build_knight(c: Ctx) -> None:
         )
     _cape(c, b, c.mat("cloth", "paint"))
     c.gem_slots.append((0.0, b.shoulder_y - 0.1 * b.k, 0.12 * b.k))
+    sr = 0.3 * b.k * c.j(0.1)
+    shield = (
+        g.cylinder(sr, 0.04, c.seg) if c.rng.random() < 0.5 else g.box(sr * 1.6, 0.04, sr * 2.0)
+    )
+    c.add(
+        "shield",
+        shield.rotated("z", 90).moved(x=-0.3 * b.k * b.bw - 0.12, y=b.hip_y + 0.05, z=0.05),
+        c.mat("paint", "paint", role="primary"),
+    )
 
 
 def build_wizard(c: Ctx) -> None:
