@@ -72,7 +72,7 @@ def build_barrel(c: Ctx) -> None:
             (radius_at(t1) + 0.008, h * t1),
         ]
         hoops.append(g.lathe(band, c.seg, cap_bottom=False, cap_top=False))
-    c.add("hoops", hoops, c.mat("dark_iron", "paint"))
+    c.add("hoops", hoops, c.mat("dark_iron", "paint", role="trim"))
     c.anchor("top", 0.0, h, 0.0)
 
 

@@ -360,9 +360,11 @@ FAMILY = Family(
     hints=words("plant, plants, vegetation, flora, greenery, shrubbery, foliage, herb, weed"),
     kinds=(
         Kind("tree", build_tree, words(
-            "tree, oak, oak tree, birch, maple, willow, elm, ash tree, sapling, apple tree, "
+            "tree, oak, oak tree, birch, birch tree, maple, maple tree, willow, willow tree, elm, "
+                "ash tree, sapling, apple tree, "
             "dead tree, tree of life, cherry tree, woods, forest"), trait="overgrown"),
-        Kind("pine", build_pine, words("pine, pine tree, fir, spruce, conifer, evergreen, christmas tree, cedar, cypress")),
+        Kind("pine", build_pine, words("pine, pine tree, fir, fir tree, spruce, spruce tree, conifer, evergreen, evergreen tree, "
+                "christmas tree, cedar, cedar tree, cypress")),
         Kind("palm", build_palm, words("palm, palm tree, coconut tree, date palm")),
         Kind("bush", build_bush, words("bush, shrub, hedge, berry bush, thicket, topiary")),
         Kind("flower", build_flower, words("flower, flowers, rose, tulip, daisy, sunflower, lily, blossom, bouquet")),
