@@ -22,13 +22,24 @@ class PresetSpec:
 
 @dataclass(frozen=True)
 class MeshResult:
-    """Carry a generated GLB and what the provider made of the prompt."""
+    """Carry a generated GLB and what the provider made of the prompt.
+
+    `approximate` is True when the provider could not build what the prompt names and made
+    the nearest thing it knows instead; `reason` says so in a sentence for users and
+    `suggestions` lists kinds it can build. `asset_kind` is the gallery kind (weapon,
+    creature, ...) the prompt describes, or "" when the provider does not infer one.
+    """
 
     glb: bytes
     object_kind: str
     recognised: bool
     notes: list[str] = field(default_factory=list)
     external_task_id: str | None = None
+    approximate: bool = False
+    reason: str = ""
+    suggestions: list[str] = field(default_factory=list)
+    asset_kind: str = ""
+    family: str = ""
 
 
 @dataclass(frozen=True)
