@@ -93,6 +93,7 @@ class Task:
     outcome: dict | None = None  # a FAILED/CANCELED destiny, with "at" (share of duration)
     canceled_at: float | None = None
     parent: Task | None = None  # the task this one builds on (preview, rig, input task)
+    refunded: bool = False
     glb: bytes | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -152,9 +153,18 @@ class FakeMeshy:
             self.faults = [dict(f) for f in faults or []]
             self.outcomes = [dict(o) for o in outcomes or []]
 
+    def _settle(self) -> None:
+        """Give back the credits of tasks that have failed since the last look."""
+        for family in self.tasks.values():
+            for task in family.values():
+                if not task.refunded and self._status(task)[0] == "FAILED":
+                    task.refunded = True
+                    self.balance += task.cost
+
     def stats(self) -> dict:
         """Return the counts tests assert on (creates per step, requests, deletes, ...)."""
         with self._lock:
+            self._settle()
             return {
                 "creates": dict(self.creates),
                 "creates_total": sum(self.creates.values()),
@@ -248,6 +258,7 @@ class FakeMeshy:
             raise FakeError(400, "invalid request body")
         with self._lock:
             step, parent = self._validate(family, body)
+            self._settle()
             cost = COSTS[step]
             if self.balance < cost:
                 raise FakeError(402, "Insufficient credits")
@@ -429,7 +440,7 @@ class FakeMeshy:
             if task is None:
                 raise FakeError(404, "Task not found")
             status = self._status(task)[0]
-            if status == "PENDING":
+            if status == "PENDING" or (status == "FAILED" and not task.refunded):
                 self.balance += task.cost
             self.deletes[family] += 1
 
@@ -451,7 +462,8 @@ class FakeMeshy:
 
     def _url(self, task: Task, name: str) -> str:
         path = f"/_fake/files/{task.id}/{name}"
-        expires = int(time.time() + float(self.config["url_ttl"]))
+        # Milliseconds, so sub-second lifetimes work in tests.
+        expires = int((time.time() + float(self.config["url_ttl"])) * 1000)
         return f"{self.base_url}{path}?Expires={expires}&Signature={self._sign(path, expires)}"
 
     def _view(self, task: Task) -> dict:
@@ -564,7 +576,7 @@ class FakeMeshy:
             except ValueError:
                 expires = 0
             good = hmac.compare_digest(self._sign(path, expires), query.get("Signature", ""))
-            if not good or time.time() >= expires:
+            if not good or time.time() * 1000 >= expires:
                 self.expired_downloads += 1
                 raise FakeError(403, "AccessDenied: Request has expired")
             task = self._find(task_id)
