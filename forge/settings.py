@@ -310,9 +310,10 @@ MESHY_READ_TIMEOUT_SECONDS = env.float("MESHY_READ_TIMEOUT_SECONDS", default=60.
 # Polling (when the task's event stream is unavailable): from MIN, x1.5 per poll, up to MAX.
 MESHY_POLL_MIN_SECONDS = env.float("MESHY_POLL_MIN_SECONDS", default=2.0)
 MESHY_POLL_MAX_SECONDS = env.float("MESHY_POLL_MAX_SECONDS", default=30.0)
-# Follow tasks over Server-Sent Events; a quiet stream is reopened after IDLE seconds.
+# Follow tasks over Server-Sent Events; a quiet stream is reopened after IDLE seconds (so a
+# cancel is noticed within IDLE seconds even when Meshy sends nothing).
 MESHY_STREAM = env.bool("MESHY_STREAM", default=True)
-MESHY_STREAM_IDLE_SECONDS = env.float("MESHY_STREAM_IDLE_SECONDS", default=30.0)
+MESHY_STREAM_IDLE_SECONDS = env.float("MESHY_STREAM_IDLE_SECONDS", default=10.0)
 # A task still running after this long fails retryably (and is resumed by the retry).
 MESHY_TASK_TIMEOUT_SECONDS = env.float("MESHY_TASK_TIMEOUT_SECONDS", default=3600.0)
 # Retries of one request after a 5xx or a network failure (backoff BASE * 2^n with jitter),

@@ -62,7 +62,7 @@ class MeshyConfig:
     retry_base: float = 1.0
     rate_limit_wait: float = 600.0
     stream: bool = True
-    stream_idle: float = 30.0
+    stream_idle: float = 10.0
     max_connections: int = 20
 
     def __repr__(self) -> str:
@@ -404,7 +404,12 @@ class MeshyClient:
                 task: dict | None = None
                 if streaming:
                     outcome = self._stream(
-                        family, task_id, what=what, should_cancel=should_cancel, seen=seen
+                        family,
+                        task_id,
+                        what=what,
+                        should_cancel=should_cancel,
+                        seen=seen,
+                        deadline=deadline,
                     )
                     if outcome is _IDLE:
                         continue
@@ -460,6 +465,7 @@ class MeshyClient:
         what: str,
         should_cancel: Callable[[], bool],
         seen: Callable[[dict], None],
+        deadline: float,
     ) -> dict | object | None:
         """Follow the task's SSE stream: the terminal task, `_IDLE` to reconnect, or None.
 
@@ -467,7 +473,8 @@ class MeshyClient:
         ended without a final event); the caller then polls.
         """
         path = f"{FAMILIES[family]}/{task_id}/stream"
-        timeout = httpx.Timeout(self.config.stream_idle, connect=self.config.connect_timeout)
+        idle = max(0.05, min(self.config.stream_idle, deadline - time.monotonic()))
+        timeout = httpx.Timeout(idle, connect=self.config.connect_timeout)
         try:
             with self._api.stream(
                 "GET", path, headers={"Accept": "text/event-stream"}, timeout=timeout
@@ -479,6 +486,8 @@ class MeshyClient:
                 for event, data in _sse_events(response.iter_lines()):
                     if should_cancel():
                         raise ProviderCanceled(service=errors.SERVICE)
+                    if time.monotonic() > deadline:
+                        return _IDLE
                     try:
                         payload = json.loads(data)
                     except ValueError:

@@ -369,3 +369,35 @@ def test_the_api_key_never_appears_in_logs_or_errors(meshy, fake_meshy, meshy_ke
     assert "[redacted]" in caught.value.message  # ...without the key in them
     assert meshy_key not in everything
     assert caught.value.__cause__ is None and caught.value.__context__ is None
+
+
+def test_a_task_that_outlasts_the_timeout_fails_retryably_and_keeps_running(
+    meshy_settings, fake_meshy, store
+):
+    from pipelines.providers import provider_get
+
+    meshy_settings.MESHY_TASK_TIMEOUT_SECONDS = 0.3
+    fake_meshy.configure(time_scale=1)  # a preview takes 30 s
+
+    with pytest.raises(ProviderError) as caught:
+        generate(provider_get("meshy"), tasks=store.hooks())
+
+    assert caught.value.code == "provider_timeout" and caught.value.retryable
+    # The task is left running for the retry to resume, not deleted.
+    assert fake_meshy.stats()["tasks"][store.ids["preview"]] in ("PENDING", "IN_PROGRESS")
+    assert fake_meshy.stats()["deletes"] == {}
+
+
+def test_a_slow_answer_past_the_read_timeout_is_retried(meshy_settings, fake_meshy):
+    from pipelines.providers import provider_get
+
+    meshy_settings.MESHY_READ_TIMEOUT_SECONDS = 0.3
+    fake_meshy.configure(stream=False)
+    fake_meshy.set_faults([{"kind": "get", "delay": 1.0, "count": 1}])
+
+    result = provider_get("meshy").remesh(
+        glb=local_glb(), target_polycount=5_000, should_cancel=never
+    )
+
+    assert glb_inspect(result.glb).triangle_count > 0
+    assert fake_meshy.stats()["creates"] == {"remesh": 1}
