@@ -6,6 +6,39 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+# Called with the provider's progress through one call, from 0.0 to 1.0.
+ProgressCallback = Callable[[float], None]
+
+
+def _no_resume(step: str) -> str | None:
+    return None
+
+
+def _no_remember(step: str, task_id: str) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class RemoteTasks:
+    """Hooks through which a remote provider never pays twice for the same step.
+
+    Before it creates a paid remote task for `step` (a short name unique within one call
+    site, e.g. "preview", "refine", "retexture:gold"), a provider asks
+    `resume_task_id(step)`: when that returns an ID, the provider follows that task (waits
+    for it, or downloads its finished result) instead of creating another. Right after a
+    create succeeds it calls `remember_task_id(step, task_id)`, before waiting, so a crash
+    mid-wait resumes the same task. The orchestrator persists the IDs with the stage.
+    `owner` names who the work is for (a user ID), for per-user limits on remote tasks.
+    The defaults remember nothing, which is right for local providers.
+    """
+
+    resume_task_id: Callable[[str], str | None] = _no_resume
+    remember_task_id: Callable[[str, str], None] = _no_remember
+    owner: str = ""
+
+
+NO_REMOTE_TASKS = RemoteTasks()
+
 
 @dataclass(frozen=True)
 class PresetSpec:
@@ -45,6 +78,14 @@ class MeshResult:
 @dataclass(frozen=True)
 class RetextureResult:
     """Carry a retextured GLB."""
+
+    glb: bytes
+    external_task_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ModelResult:
+    """Carry a GLB a remote task made (a remesh, a rigged character, an animation)."""
 
     glb: bytes
     external_task_id: str | None = None
@@ -91,6 +132,8 @@ class Provider(Protocol):
         quality: str,
         seed: int,
         should_cancel: Callable[[], bool],
+        tasks: RemoteTasks = NO_REMOTE_TASKS,
+        on_progress: ProgressCallback | None = None,
     ) -> MeshResult:
         """Generate a GLB for `prompt`; poll `should_cancel` and raise ProviderCanceled."""
         ...
@@ -102,6 +145,8 @@ class Provider(Protocol):
         preset: PresetSpec,
         seed: int,
         should_cancel: Callable[[], bool],
+        tasks: RemoteTasks = NO_REMOTE_TASKS,
+        on_progress: ProgressCallback | None = None,
     ) -> RetextureResult:
         """Return `glb` with the preset's material; poll `should_cancel` and raise ProviderCanceled."""
         ...

@@ -11,10 +11,13 @@ import numpy as np
 import structlog
 
 from pipelines.providers.base import (
+    NO_REMOTE_TASKS,
     MeshResult,
     PresetSpec,
+    ProgressCallback,
     ProviderCanceled,
     ProviderError,
+    RemoteTasks,
     RetextureResult,
 )
 from pipelines.providers.procedural import geometry as g
@@ -114,6 +117,8 @@ class LocalProvider:
         quality: str,
         seed: int,
         should_cancel: Callable[[], bool],
+        tasks: RemoteTasks = NO_REMOTE_TASKS,
+        on_progress: ProgressCallback | None = None,
     ) -> MeshResult:
         """Build the object the prompt names (or a generic one for `kind`) and encode it as GLB."""
         started = time.perf_counter()
@@ -209,6 +214,8 @@ class LocalProvider:
         preset: PresetSpec,
         seed: int,
         should_cancel: Callable[[], bool],
+        tasks: RemoteTasks = NO_REMOTE_TASKS,
+        on_progress: ProgressCallback | None = None,
     ) -> RetextureResult:
         """Give every material of `glb` the preset's look, keeping the geometry untouched."""
         started = time.perf_counter()
