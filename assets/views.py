@@ -14,7 +14,7 @@ from assets.selectors import (
     asset_gallery,
     asset_get_for_user,
 )
-from assets.services import asset_delete, asset_update, asset_upload, upload_limit_check
+from assets.services import asset_delete, asset_update, asset_upload
 from forge.exceptions import ApplicationError, NotFoundError
 
 
@@ -81,11 +81,9 @@ def asset_upload_view(request: HttpRequest) -> HttpResponse:
     """Upload a GLB; errors name what is wrong and nothing is kept."""
     form = AssetUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
         try:
-            upload_limit_check(size=upload.size)
             data = {k: v for k, v in form.cleaned_data.items() if k != "file"}
-            asset = asset_upload(owner=request.user, glb=upload.read(), **data)
+            asset = asset_upload(owner=request.user, glb=form.glb, **data)
         except ApplicationError as exc:
             details = exc.details if isinstance(exc.details, dict) else {}
             field = next((k for k in details if k in form.fields), "file")
