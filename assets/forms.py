@@ -5,7 +5,13 @@ from django.conf import settings
 
 from assets.gallery import SORTS
 from assets.glb import glb_inspect
-from assets.models import AssetArtStyle, AssetKind, AssetStatus, AssetVisibility
+from assets.models import (
+    AssetArtStyle,
+    AssetKind,
+    AssetStatus,
+    AssetVisibility,
+    MaterialPreset,
+)
 from assets.services import tags_normalize, upload_limit_check
 from forge.exceptions import ApplicationError
 
@@ -151,3 +157,24 @@ class AssetEditForm(forms.Form):
     description = forms.CharField(widget=forms.Textarea, required=False, max_length=5000)
     tags = TagsFormField(required=False, help_text="Comma-separated.")
     visibility = visibility_field()
+
+
+class AssetVariantAddForm(forms.Form):
+    """Choose a material preset the asset has no variant in yet."""
+
+    preset = forms.ModelChoiceField(
+        label="Material preset",
+        queryset=MaterialPreset.objects.none(),
+        to_field_name="slug",
+        empty_label="Choose a preset…",
+        help_text="A recoloured copy of the model, with its own thumbnail, in the switcher.",
+        error_messages={
+            "required": "Choose a material preset.",
+            "invalid_choice": "Choose one of the listed presets; this asset has no variant in "
+            "them yet.",
+        },
+    )
+
+    def __init__(self, *args, presets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["preset"].queryset = presets

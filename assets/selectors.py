@@ -71,6 +71,11 @@ def material_preset_list(*, active_only: bool = True) -> QuerySet:
     return qs.order_by("display_order", "name")
 
 
+def material_preset_list_unused(*, asset: Asset) -> QuerySet:
+    """Return the active presets `asset` has no variant in, in display order."""
+    return material_preset_list().exclude(variants__asset=asset)
+
+
 def asset_gallery(
     *,
     user,
