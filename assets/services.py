@@ -333,11 +333,26 @@ def asset_update(
     description: str = _UNSET,
     tags: list[str] = _UNSET,
     visibility: str = _UNSET,
+    kind: str = _UNSET,
+    art_style: str = _UNSET,
+    status: str = _UNSET,
+    as_staff: bool = False,
 ) -> Asset:
-    """Change the name, description, tags or visibility of `asset` (its owner only)."""
-    _asset_change_check(asset=asset, actor=actor, allow_staff=False)
+    """Change the name, description, tags or visibility of `asset` (its owner only).
+
+    Staff screens pass `as_staff=True`: a staff `actor` may then change anyone's asset,
+    including its kind, style and status.
+    """
+    _asset_change_check(asset=asset, actor=actor, allow_staff=as_staff)
+    staff_only = {"kind": kind, "art_style": art_style, "status": status}
+    if not as_staff and any(value is not _UNSET for value in staff_only.values()):
+        raise PermissionDeniedError("Only staff may change the kind, style or status here.")
     asset = Asset.objects.select_for_update().get(pk=asset.pk)
     changed = []
+    for field, value in staff_only.items():
+        if value is not _UNSET:
+            setattr(asset, field, value)
+            changed.append(field)
     if name is not _UNSET:
         asset.name = (name or "").strip()
         changed.append("name")
@@ -536,6 +551,16 @@ def asset_variant_set_status(
         status=status,
     )
     return locked
+
+
+@transaction.atomic
+def asset_variant_reorder(*, variant: AssetVariant, display_order: int) -> AssetVariant:
+    """Move `variant` to `display_order` in its asset's switcher."""
+    variant.display_order = display_order
+    variant.full_clean(exclude=["asset", "preset", "model_file", "thumbnail"])
+    variant.save(update_fields=["display_order", "updated_at"])
+    log.info("asset_variant_reordered", variant_id=str(variant.pk), display_order=display_order)
+    return variant
 
 
 @transaction.atomic
