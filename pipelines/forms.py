@@ -8,7 +8,8 @@ errors on these fields.
 
 from django import forms
 
-from assets.models import AssetArtStyle, AssetKind, AssetVisibility, MaterialPreset
+from assets.forms import visibility_field
+from assets.models import AssetArtStyle, AssetKind, MaterialPreset
 from pipelines.api.serializers import MAX_PRESETS, PROMPT_MAX, PROMPT_MIN
 from pipelines.models import PipelineQuality
 
@@ -41,9 +42,7 @@ class PipelineCreateForm(forms.Form):
     seed = forms.IntegerField(
         required=False, help_text="Optional: the same prompt and seed give the same model."
     )
-    visibility = forms.ChoiceField(
-        required=False, choices=AssetVisibility.choices, initial=AssetVisibility.PRIVATE
-    )
+    visibility = visibility_field(required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
