@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotAuthenticated
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -30,6 +29,7 @@ from assets.selectors import (
 )
 from assets.services import asset_delete, asset_update, asset_upload, upload_limit_check
 from forge.pagination import paginated_response
+from forge.parsers import SafeFormParser, SafeJSONParser, SafeMultiPartParser
 
 
 def _page_url(request, page: int | None) -> str | None:
@@ -43,7 +43,7 @@ def _page_url(request, page: int | None) -> str | None:
 class AssetListCreateApi(APIView):
     """List the gallery (public assets, or yours with `owner=me`) or upload a GLB."""
 
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [SafeMultiPartParser, SafeFormParser]
 
     @extend_schema(
         parameters=[AssetListInputSerializer],
@@ -112,7 +112,7 @@ class AssetListCreateApi(APIView):
 class AssetDetailApi(APIView):
     """Read an asset with its variants and statistics; update (owner) or delete (owner, staff)."""
 
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [SafeJSONParser, SafeMultiPartParser, SafeFormParser]
 
     @extend_schema(responses=AssetDetailOutputSerializer, operation_id="assets_retrieve")
     def get(self, request, asset_id):

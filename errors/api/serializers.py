@@ -9,6 +9,7 @@ from errors.models import (
     ErrorOccurrence,
     ErrorSeverity,
 )
+from forge.limits import BIGINT_MAX, INTEGER_MAX
 
 
 class ErrorGroupOutputSerializer(serializers.ModelSerializer):
@@ -81,7 +82,7 @@ class ErrorGroupListInputSerializer(serializers.Serializer):
 
 
 class ErrorOccurrenceListInputSerializer(serializers.Serializer):
-    group = serializers.IntegerField(required=False, min_value=1)
+    group = serializers.IntegerField(required=False, min_value=1, max_value=BIGINT_MAX)
     severity = serializers.ChoiceField(choices=ErrorSeverity.choices, required=False)
     request_id = serializers.CharField(required=False, max_length=128)
     since = serializers.DateTimeField(required=False)
@@ -100,7 +101,7 @@ class ErrorGroupIgnoreInputSerializer(serializers.Serializer):
     )  # fmt: skip
     ignore_until = serializers.DateTimeField(required=False, allow_null=True, default=None)
     ignore_threshold = serializers.IntegerField(
-        required=False, allow_null=True, default=None, min_value=1
+        required=False, allow_null=True, default=None, min_value=1, max_value=INTEGER_MAX
     )
 
 
