@@ -22,12 +22,15 @@ from assets.api.serializers import (
     variant_output,
 )
 from assets.selectors import (
+    asset_can_change,
+    asset_can_delete,
     asset_gallery,
     asset_get_for_user,
     asset_variant_list,
     material_preset_list,
 )
 from assets.services import asset_delete, asset_update, asset_upload, upload_limit_check
+from forge.exceptions import NotFoundError
 from forge.pagination import paginated_response
 from forge.parsers import SafeFormParser, SafeJSONParser, SafeMultiPartParser
 
@@ -126,6 +129,8 @@ class AssetDetailApi(APIView):
     )
     def patch(self, request, asset_id):
         asset = asset_get_for_user(asset_id=asset_id, user=request.user, with_variants=False)
+        if not asset_can_change(asset=asset, user=request.user):
+            raise NotFoundError("No such asset.")  # what is not yours is missing, as on GET
         serializer = AssetUpdateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         asset_update(asset=asset, actor=request.user, **serializer.validated_data)
@@ -135,6 +140,8 @@ class AssetDetailApi(APIView):
     @extend_schema(responses={204: None}, operation_id="assets_destroy")
     def delete(self, request, asset_id):
         asset = asset_get_for_user(asset_id=asset_id, user=request.user, with_variants=False)
+        if not asset_can_delete(asset=asset, user=request.user):
+            raise NotFoundError("No such asset.")
         asset_delete(asset=asset, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

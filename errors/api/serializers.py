@@ -13,7 +13,9 @@ from forge.limits import BIGINT_MAX, INTEGER_MAX
 
 
 class ErrorGroupOutputSerializer(serializers.ModelSerializer):
-    resolved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    resolved_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = ErrorGroup
@@ -41,7 +43,7 @@ class ErrorGroupOutputSerializer(serializers.ModelSerializer):
 
 
 class ErrorOccurrenceOutputSerializer(serializers.ModelSerializer):
-    user = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    user = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = ErrorOccurrence
@@ -66,7 +68,7 @@ class ErrorOccurrenceOutputSerializer(serializers.ModelSerializer):
 
 
 class ErrorGroupActivityOutputSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = ErrorGroupActivity

@@ -2,7 +2,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from assets.models import AssetArtStyle, AssetKind, AssetVisibility
-from pipelines.models import GenerationPipeline, PipelineQuality, PipelineStage
+from pipelines.models import GenerationPipeline, PipelineQuality, PipelineStage, PipelineStatus
+from pipelines.selectors import MAX_STATS_DAYS
 
 
 def pipeline_websocket_url(pipeline: GenerationPipeline) -> str:
@@ -31,6 +32,18 @@ class PipelineCreateInputSerializer(serializers.Serializer):
     provider = serializers.CharField(required=False, help_text="One of the enabled providers.")
     visibility = serializers.ChoiceField(
         choices=AssetVisibility.choices, required=False, default="private"
+    )
+
+
+class PipelineListInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=PipelineStatus.choices, required=False, help_text="Only this status."
+    )
+
+
+class PipelineStatsInputSerializer(serializers.Serializer):
+    days = serializers.IntegerField(
+        min_value=1, max_value=MAX_STATS_DAYS, default=7, help_text="The window in days."
     )
 
 
