@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -135,7 +134,7 @@ def asset_edit(request: HttpRequest, asset_id) -> HttpResponse:
     """Let the owner change the name, description, tags and visibility."""
     asset = _get_asset(request, asset_id)
     if not asset_can_change(asset=asset, user=request.user):
-        raise PermissionDenied("Only the owner may edit this asset.")
+        raise Http404("No such asset.")  # what is not yours is missing, as in the API
     initial = {
         "name": asset.name,
         "description": asset.description,
@@ -160,7 +159,7 @@ def asset_delete_view(request: HttpRequest, asset_id) -> HttpResponse:
     """Ask to confirm, then delete the asset (owner or staff)."""
     asset = _get_asset(request, asset_id)
     if not asset_can_delete(asset=asset, user=request.user):
-        raise PermissionDenied("Only the owner may delete this asset.")
+        raise Http404("No such asset.")
     if request.method == "POST":
         asset_delete(asset=asset, actor=request.user)
         messages.success(request, f"“{asset.name}” is deleted.")

@@ -57,3 +57,17 @@ def token_attempt_allow(request) -> None:
 def token_failure_note(request) -> None:
     """Count a wrong token against the client's address."""
     auth_failure_note(address=client_ip(request))
+
+
+def authorization_scheme_hint(request) -> str | None:
+    """Explain an `Authorization` header in a scheme Forge does not read, or return None."""
+    header = authentication.get_authorization_header(request).split()
+    keyword = BearerTokenAuthentication.keyword
+    if not header or header[0].lower() == keyword.lower().encode():
+        return None
+    scheme = header[0].decode("latin-1")
+    named = f"`{scheme}` " if scheme.isalnum() and len(scheme) <= 32 else ""
+    return (
+        f"The Authorization scheme {named}is not supported; "
+        f"send `Authorization: {keyword} <token>`."
+    )

@@ -158,6 +158,22 @@ def _validation_message(details: Any) -> str:
     return "The request is not valid."
 
 
+def _message(exc: drf_exceptions.APIException, request) -> str:
+    """Return the client message for a non-validation DRF error, saying what was expected."""
+    message = force_str(exc.detail)
+    if isinstance(exc, drf_exceptions.NotAuthenticated) and request is not None:
+        from forge.authentication import authorization_scheme_hint
+
+        return authorization_scheme_hint(request) or message
+    if isinstance(exc, drf_exceptions.UnsupportedMediaType) and request is not None:
+        accepted = [parser.media_type for parser in getattr(request, "parsers", None) or []]
+        if "application/json" in accepted:
+            return f"{message} Send JSON (`Content-Type: application/json`)."
+        if accepted:
+            return f"{message} Send {' or '.join(accepted)}."
+    return message
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """DRF's exception handler: every known error becomes an enveloped error response."""
     request = context.get("request")
@@ -187,7 +203,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
             message = _validation_message(details)
         else:
             details = None
-            message = force_str(exc.detail)
+            message = _message(exc, request)
         if isinstance(exc, drf_exceptions.Throttled) and exc.wait is not None:
             headers["Retry-After"] = str(int(exc.wait))
             details = {"retry_after_seconds": int(exc.wait)}

@@ -6,6 +6,8 @@ import structlog
 from django.http import HttpRequest, HttpResponse
 
 from forge import envelope
+from forge.exceptions import ErrorCode
+from forge.parsers import unsafe_text_message
 from forge.requestid import (
     REQUEST_ID_HEADER,
     request_id_is_valid,
@@ -57,3 +59,64 @@ class RequestIDMiddleware:
         if not envelope.is_api_request(request):
             return None
         return envelope.response_for_exception(request, exception)
+
+
+class ApiRequestGuardMiddleware:
+    """Refuse, before authentication, API requests no endpoint could serve.
+
+    A method the endpoint does not have is a 405 (not a 401 to anonymous callers), and a
+    query string holding a NUL character is a 400 `validation_failed` naming the parameter,
+    for every endpoint at once (PostgreSQL text cannot store NUL).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        if not envelope.is_api_request(request):
+            return None
+        problem = _query_text_problem(request.GET)
+        if problem:
+            field, message = problem
+            return envelope.error_response(
+                request,
+                ErrorCode.VALIDATION_FAILED,
+                f"{field}: {message}",
+                details={field: [message]},
+            )
+        view_class = getattr(view_func, "cls", None)
+        if view_class is None:
+            return None
+        allowed = _allowed_methods(view_class)
+        if request.method not in allowed:
+            response = envelope.error_response(
+                request,
+                ErrorCode.METHOD_NOT_ALLOWED,
+                f'Method "{request.method}" not allowed.',
+            )
+            response["Allow"] = ", ".join(allowed)
+            return response
+        return None
+
+
+def _allowed_methods(view_class) -> list[str]:
+    return [
+        method.upper()
+        for method in view_class.http_method_names
+        if hasattr(view_class, method) or (method == "head" and hasattr(view_class, "get"))
+    ]
+
+
+def _query_text_problem(query) -> tuple[str, str] | None:
+    for key in query:
+        message = unsafe_text_message(key)
+        if message:
+            return "non_field_errors", message
+        for value in query.getlist(key):
+            message = unsafe_text_message(value)
+            if message:
+                return key, message
+    return None

@@ -73,6 +73,11 @@ _ERROR_RESPONSES = {
     "429": "Rate limited",
     "500": "Internal error",
 }
+# Only operations that take a body can be sent one too large or of the wrong type.
+_BODY_ERROR_RESPONSES = {
+    "413": "Payload too large",
+    "415": "Unsupported media type",
+}
 
 
 def envelope_postprocessing_hook(result, generator, request, public):
@@ -92,7 +97,12 @@ def envelope_postprocessing_hook(result, generator, request, public):
                     content[_JSON]["schema"] = _wrap(content[_JSON].get("schema", {}))
                 elif status.startswith("2") and not content and status != "204":
                     response["content"] = {_JSON: {"schema": _wrap({"nullable": True})}}
-            for status, description in _ERROR_RESPONSES.items():
+                elif status[0] in "45" and not content:
+                    response["content"] = {_JSON: {"schema": error_ref}}
+            errors = dict(_ERROR_RESPONSES)
+            if "requestBody" in operation:
+                errors.update(_BODY_ERROR_RESPONSES)
+            for status, description in errors.items():
                 operation["responses"].setdefault(
                     status, {"description": description, "content": {_JSON: {"schema": error_ref}}}
                 )

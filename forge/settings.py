@@ -63,6 +63,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "forge.middleware.RequestIDMiddleware",
     "forge.clientip.TrustedProxyMiddleware",
+    "forge.middleware.ApiRequestGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "forge.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -200,6 +201,8 @@ STORAGES = {
 FORGE_UPLOAD_MAX_BYTES = env.int("FORGE_UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The deepest nesting of arrays and objects an API JSON body may have (deeper is a 400).
+FORGE_API_MAX_JSON_DEPTH = env.int("FORGE_API_MAX_JSON_DEPTH", default=32)
 FORGE_SERVE_MEDIA = env.bool("FORGE_SERVE_MEDIA", default=True)
 
 # SECURITY
@@ -234,9 +237,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": ["forge.envelope.EnvelopeRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
-        "rest_framework.parsers.FormParser",
+        "forge.parsers.SafeJSONParser",
+        "forge.parsers.SafeMultiPartParser",
+        "forge.parsers.SafeFormParser",
     ],
     "EXCEPTION_HANDLER": "forge.envelope.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -71,7 +71,8 @@ urlpatterns = [
         name="api-docs",
     ),
     path("api/v1/", include(api_v1)),
-    re_path(r"^api/(?P<path>.*)$", views.api_not_found),
+    # [\s\S], not `.`: a path holding a newline (`/api/v1/assets/%0A/`) is an API 404 too.
+    re_path(r"^api/(?P<path>[\s\S]*)$", views.api_not_found),
     path("", include("assets.urls")),
     path("", include("pipelines.urls")),
     path("", include("errors.urls")),

@@ -7,6 +7,7 @@ from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from forge import envelope
@@ -88,8 +89,9 @@ def account_token_revoke(request: HttpRequest, token_id) -> HttpResponse:
     return redirect("account")
 
 
+@csrf_exempt
 def api_not_found(request: HttpRequest, path: str = "") -> JsonResponse:
-    """Answer any unknown /api/ URL with an enveloped 404."""
+    """Answer any unknown /api/ URL with an enveloped 404 (whatever the method or credentials)."""
     return envelope.error_response(
         request, ErrorCode.NOT_FOUND, f"No API endpoint at {request.path}."
     )

@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotAuthenticated
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -23,13 +22,17 @@ from assets.api.serializers import (
     variant_output,
 )
 from assets.selectors import (
+    asset_can_change,
+    asset_can_delete,
     asset_gallery,
     asset_get_for_user,
     asset_variant_list,
     material_preset_list,
 )
 from assets.services import asset_delete, asset_update, asset_upload, upload_limit_check
+from forge.exceptions import NotFoundError
 from forge.pagination import paginated_response
+from forge.parsers import SafeFormParser, SafeJSONParser, SafeMultiPartParser
 
 
 def _page_url(request, page: int | None) -> str | None:
@@ -43,7 +46,7 @@ def _page_url(request, page: int | None) -> str | None:
 class AssetListCreateApi(APIView):
     """List the gallery (public assets, or yours with `owner=me`) or upload a GLB."""
 
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [SafeMultiPartParser, SafeFormParser]
 
     @extend_schema(
         parameters=[AssetListInputSerializer],
@@ -112,7 +115,7 @@ class AssetListCreateApi(APIView):
 class AssetDetailApi(APIView):
     """Read an asset with its variants and statistics; update (owner) or delete (owner, staff)."""
 
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [SafeJSONParser, SafeMultiPartParser, SafeFormParser]
 
     @extend_schema(responses=AssetDetailOutputSerializer, operation_id="assets_retrieve")
     def get(self, request, asset_id):
@@ -126,6 +129,8 @@ class AssetDetailApi(APIView):
     )
     def patch(self, request, asset_id):
         asset = asset_get_for_user(asset_id=asset_id, user=request.user, with_variants=False)
+        if not asset_can_change(asset=asset, user=request.user):
+            raise NotFoundError("No such asset.")  # what is not yours is missing, as on GET
         serializer = AssetUpdateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         asset_update(asset=asset, actor=request.user, **serializer.validated_data)
@@ -135,6 +140,8 @@ class AssetDetailApi(APIView):
     @extend_schema(responses={204: None}, operation_id="assets_destroy")
     def delete(self, request, asset_id):
         asset = asset_get_for_user(asset_id=asset_id, user=request.user, with_variants=False)
+        if not asset_can_delete(asset=asset, user=request.user):
+            raise NotFoundError("No such asset.")
         asset_delete(asset=asset, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -9,10 +9,13 @@ from errors.models import (
     ErrorOccurrence,
     ErrorSeverity,
 )
+from forge.limits import BIGINT_MAX, INTEGER_MAX
 
 
 class ErrorGroupOutputSerializer(serializers.ModelSerializer):
-    resolved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    resolved_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = ErrorGroup
@@ -40,7 +43,7 @@ class ErrorGroupOutputSerializer(serializers.ModelSerializer):
 
 
 class ErrorOccurrenceOutputSerializer(serializers.ModelSerializer):
-    user = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    user = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = ErrorOccurrence
@@ -66,7 +69,7 @@ class ErrorOccurrenceOutputSerializer(serializers.ModelSerializer):
 
 
 class ErrorGroupActivityOutputSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = ErrorGroupActivity
@@ -82,7 +85,7 @@ class ErrorGroupListInputSerializer(serializers.Serializer):
 
 
 class ErrorOccurrenceListInputSerializer(serializers.Serializer):
-    group = serializers.IntegerField(required=False, min_value=1)
+    group = serializers.IntegerField(required=False, min_value=1, max_value=BIGINT_MAX)
     severity = serializers.ChoiceField(choices=ErrorSeverity.choices, required=False)
     request_id = serializers.CharField(required=False, max_length=128)
     since = serializers.DateTimeField(required=False)
@@ -101,7 +104,7 @@ class ErrorGroupIgnoreInputSerializer(serializers.Serializer):
     )  # fmt: skip
     ignore_until = serializers.DateTimeField(required=False, allow_null=True, default=None)
     ignore_threshold = serializers.IntegerField(
-        required=False, allow_null=True, default=None, min_value=1
+        required=False, allow_null=True, default=None, min_value=1, max_value=INTEGER_MAX
     )
 
 

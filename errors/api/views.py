@@ -42,7 +42,7 @@ def _group_or_404(group_id: int):
 
 class ErrorGroupListApi(StaffApi):
     @extend_schema(
-        parameters=[s.ErrorGroupListInputSerializer],
+        parameters=[s.ErrorGroupListInputSerializer, *GroupPagination.schema_parameters()],
         responses=s.ErrorGroupOutputSerializer(many=True),
     )
     def get(self, request):
@@ -115,7 +115,10 @@ class ErrorGroupIgnoreApi(StaffApi):
 
 class ErrorOccurrenceListApi(StaffApi):
     @extend_schema(
-        parameters=[s.ErrorOccurrenceListInputSerializer],
+        parameters=[
+            s.ErrorOccurrenceListInputSerializer,
+            *OccurrencePagination.schema_parameters(),
+        ],
         responses=s.ErrorOccurrenceOutputSerializer(many=True),
     )
     def get(self, request):

@@ -4,7 +4,8 @@ from rest_framework import serializers
 
 from assets.models import AssetArtStyle, AssetKind, AssetVisibility
 from forge.exceptions import ValidationFailedError
-from pipelines.models import GenerationPipeline, PipelineQuality, PipelineStage
+from pipelines.models import GenerationPipeline, PipelineQuality, PipelineStage, PipelineStatus
+from pipelines.selectors import MAX_STATS_DAYS
 
 
 def pipeline_websocket_url(pipeline: GenerationPipeline) -> str:
@@ -123,6 +124,18 @@ def pipeline_config_shape(data) -> dict:
         raise ValidationFailedError(message, details=details)
     cleaned = dict(serializer.validated_data)
     return {name: cleaned[name] for name in serializer.fields}
+
+
+class PipelineListInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=PipelineStatus.choices, required=False, help_text="Only this status."
+    )
+
+
+class PipelineStatsInputSerializer(serializers.Serializer):
+    days = serializers.IntegerField(
+        min_value=1, max_value=MAX_STATS_DAYS, default=7, help_text="The window in days."
+    )
 
 
 class PipelineStageOutputSerializer(serializers.ModelSerializer):

@@ -1,13 +1,17 @@
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from forge.exceptions import ValidationFailedError
 from forge.pagination import EnvelopeCursorPagination
-from pipelines.api.serializers import PipelineCreateInputSerializer, PipelineOutputSerializer
+from pipelines.api.serializers import (
+    PipelineCreateInputSerializer,
+    PipelineListInputSerializer,
+    PipelineOutputSerializer,
+    PipelineStatsInputSerializer,
+)
 from pipelines.selectors import pipeline_get_for_user, pipeline_list, pipeline_stats
 from pipelines.services import pipeline_cancel, pipeline_create, pipeline_retry
 
@@ -17,6 +21,11 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
     OpenApiParameter.HEADER,
     description="Repeat a request safely: the same key and body return the same pipeline; "
     "the same key with another body is a 409.",
+)
+
+
+CONFLICT = OpenApiResponse(
+    description="The pipeline's status does not allow this (`conflict`).",
 )
 
 
@@ -38,12 +47,14 @@ class PipelineListCreateApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        parameters=[OpenApiParameter("status", OpenApiTypes.STR, description="Only this status.")],
+        parameters=[PipelineListInputSerializer, *PipelineCursorPagination.schema_parameters()],
         responses=PipelineOutputSerializer(many=True),
         operation_id="pipelines_list",
     )
     def get(self, request):
-        queryset = pipeline_list(user=request.user, status=request.query_params.get("status"))
+        params = PipelineListInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        queryset = pipeline_list(user=request.user, status=params.validated_data.get("status"))
         paginator = PipelineCursorPagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response(PipelineOutputSerializer(page, many=True).data)
@@ -51,7 +62,12 @@ class PipelineListCreateApi(APIView):
     @extend_schema(
         request=PipelineCreateInputSerializer,
         parameters=[IDEMPOTENCY_HEADER],
-        responses={202: PipelineOutputSerializer},
+        responses={
+            202: PipelineOutputSerializer,
+            409: OpenApiResponse(
+                description="The Idempotency-Key was used with another body (`conflict`)."
+            ),
+        },
         operation_id="pipelines_create",
     )
     def post(self, request):
@@ -82,7 +98,9 @@ class PipelineCancelApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        request=None, responses={202: PipelineOutputSerializer}, operation_id="pipelines_cancel"
+        request=None,
+        responses={202: PipelineOutputSerializer, 409: CONFLICT},
+        operation_id="pipelines_cancel",
     )
     def post(self, request, pipeline_id):
         pipeline = pipeline_get_for_user(user=request.user, pipeline_id=pipeline_id)
@@ -96,7 +114,9 @@ class PipelineRetryApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        request=None, responses={202: PipelineOutputSerializer}, operation_id="pipelines_retry"
+        request=None,
+        responses={202: PipelineOutputSerializer, 409: CONFLICT},
+        operation_id="pipelines_retry",
     )
     def post(self, request, pipeline_id):
         pipeline = pipeline_get_for_user(user=request.user, pipeline_id=pipeline_id)
@@ -110,16 +130,11 @@ class PipelineStatsApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        parameters=[OpenApiParameter("days", OpenApiTypes.INT, description="Window, default 7.")],
+        parameters=[PipelineStatsInputSerializer],
         responses=OpenApiTypes.OBJECT,
         operation_id="pipelines_stats",
     )
     def get(self, request):
-        raw = request.query_params.get("days", "7")
-        try:
-            days = int(raw)
-        except ValueError:
-            raise ValidationFailedError(
-                "days: must be a whole number.", details={"days": ["Must be a whole number."]}
-            ) from None
-        return Response(pipeline_stats(user=request.user, days=days))
+        params = PipelineStatsInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        return Response(pipeline_stats(user=request.user, days=params.validated_data["days"]))

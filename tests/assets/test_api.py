@@ -321,18 +321,19 @@ def test_owner_updates_name_description_tags_visibility(user_client, user):
     assert "Renamed" in _names(user_client.get(LIST))
 
 
-def test_others_cannot_update_or_delete(api_client, user, other_user):
+def test_others_cannot_update_or_delete_and_are_told_it_is_missing(api_client, user, other_user):
     public = AssetFactory(owner=user, name="Mine")
-    private = AssetFactory(owner=user, visibility="private")
+    unlisted = AssetFactory(owner=user, visibility="unlisted", files=False)
+    private = AssetFactory(owner=user, visibility="private", files=False)
     api_client.force_authenticate(other_user)
-    response = api_client.patch(f"{LIST}{public.id}/", {"name": "Stolen"}, format="json")
-    assert response.status_code == 403
-    assert response.json()["error"]["code"] == "permission_denied"
-    assert api_client.delete(f"{LIST}{public.id}/").status_code == 403
-    assert api_client.patch(f"{LIST}{private.id}/", {"name": "x"}, format="json").status_code == 404
-    assert api_client.delete(f"{LIST}{private.id}/").status_code == 404
+    for asset in (public, unlisted, private):
+        response = api_client.patch(f"{LIST}{asset.id}/", {"name": "Stolen"}, format="json")
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "not_found"
+        assert api_client.delete(f"{LIST}{asset.id}/").status_code == 404
+    assert api_client.get(f"{LIST}{public.id}/").status_code == 200
     public.refresh_from_db()
-    assert public.name == "Mine" and Asset.objects.count() == 2
+    assert public.name == "Mine" and Asset.objects.count() == 3
 
 
 def test_update_with_invalid_values_changes_nothing(user_client, user):

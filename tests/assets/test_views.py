@@ -181,8 +181,9 @@ def test_owner_edits_and_others_are_refused(signed_in, user, other_user, client)
     bad = signed_in.post(f"/assets/{asset.id}/edit/", {"name": "", "visibility": "public"})
     assert bad.status_code == 400
     client.force_login(other_user)
-    assert client.get(f"/assets/{asset.id}/edit/").status_code == 403
-    assert client.post(f"/assets/{asset.id}/delete/").status_code == 403
+    assert client.get(f"/assets/{asset.id}/edit/").status_code == 404
+    assert client.get(f"/assets/{asset.id}/delete/").status_code == 404
+    assert client.post(f"/assets/{asset.id}/delete/").status_code == 404
     assert Asset.objects.filter(pk=asset.pk).exists()
 
 

@@ -94,3 +94,21 @@ def test_occurrences_aggregations_and_stats(staff_client, group):
     stats = staff_client.get("/api/v1/errors/stats/").json()["data"]
     assert stats["groups"]["unresolved"] == 1 and stats["new_groups_today"] == 1
     assert stats["occurrences_24h"] == 2 and stats["top_groups_24h"][0]["count_24h"] == 2
+
+
+def test_bad_cursor_or_page_size_on_error_lists_is_a_400(staff_client, group):
+    for url in (f"{GROUPS}?cursor=bogus", "/api/v1/errors/occurrences/?page_size=1000"):
+        response = staff_client.get(url)
+        assert response.status_code == 400
+        assert response.json()["error"]["code"] == "validation_failed"
+
+
+def test_the_schema_marks_nullable_people_and_bounds_the_threshold(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    components = schema["components"]["schemas"]
+    assert components["ErrorGroupOutput"]["properties"]["resolved_by"]["nullable"] is True
+    assert components["ErrorOccurrenceOutput"]["properties"]["user"]["nullable"] is True
+    threshold = components["ErrorGroupIgnoreInputRequest"]["properties"]["ignore_threshold"]
+    assert (threshold["minimum"], threshold["maximum"]) == (1, 2**31 - 1)
+    groups = {p["name"] for p in schema["paths"][GROUPS]["get"]["parameters"]}
+    assert {"cursor", "page_size", "status"} <= groups

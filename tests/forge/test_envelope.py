@@ -137,3 +137,51 @@ def test_html_pages_keep_html_errors(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_unknown_api_path_with_a_newline_is_an_enveloped_404_even_with_debug_on(settings):
+    settings.DEBUG = True
+    assert_error(APIClient().get("/api/v1/assets/%0A/"), 404, "not_found")
+    assert_error(APIClient().get("/api/v1/%0Anope"), 404, "not_found")
+
+
+def test_token_post_to_an_unknown_api_url_is_a_404_not_a_csrf_failure(user):
+    token = ApiTokenFactory(user=user)
+    client = APIClient(enforce_csrf_checks=True)
+    response = client.post(
+        "/api/v1/nope/", {}, format="json", HTTP_AUTHORIZATION=f"Bearer {token.raw}"
+    )
+    assert_error(response, 404, "not_found")
+    assert_error(client.post("/api/v1/nope/"), 404, "not_found")
+
+
+def test_401_for_another_scheme_names_the_expected_one(user):
+    token = ApiTokenFactory(user=user)
+    response = APIClient().get("/api/v1/tokens/", HTTP_AUTHORIZATION=f"Token {token.raw}")
+    error = assert_error(response, 401, "not_authenticated")
+    assert "`Token`" in error["message"]
+    assert "Authorization: Bearer <token>" in error["message"]
+
+
+def test_a_session_request_with_a_foreign_authorization_header_still_works(user):
+    client = APIClient()
+    client.force_login(user)
+    response = client.get("/api/v1/tokens/", HTTP_AUTHORIZATION="Basic dXNlcjpwYXNz")
+    assert response.status_code == 200
+
+
+def test_415_says_json_is_expected(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    response = client.post("/api/v1/tokens/", "name=x", content_type="text/plain")
+    error = assert_error(response, 415, "unsupported_media_type")
+    assert "application/json" in error["message"]
+
+
+def test_405_comes_before_authentication():
+    response = APIClient().delete("/api/v1/assets/")
+    error = assert_error(response, 405, "method_not_allowed")
+    assert "DELETE" in error["message"]
+    assert set(response["Allow"].split(", ")) == {"GET", "POST", "HEAD", "OPTIONS"}
+    assert_error(APIClient().put("/api/v1/pipelines/"), 405, "method_not_allowed")
+    assert APIClient().get("/api/v1/pipelines/").status_code == 401

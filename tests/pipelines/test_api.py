@@ -191,3 +191,52 @@ def test_each_bad_field_is_reported_with_unknown_fields_in_one_400(user_client):
     assert set(details) == {"prompt", "presets", "seed", "non_field_errors"}
     assert "colour" in details["non_field_errors"][0]
     assert not GenerationPipeline.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("page_size=100000", "page_size"),
+        ("page_size=-5", "page_size"),
+        ("page_size=0", "page_size"),
+        ("page_size=ten", "page_size"),
+        ("page=-1", "page"),
+        ("page=2", "page"),
+        ("cursor=not-a-cursor", "cursor"),
+        ("cursor=%E2%9C%93", "cursor"),
+    ],
+)
+def test_bad_list_parameters_are_a_400_naming_them_as_on_the_gallery(
+    user_client, user, query, field
+):
+    make(user)
+    response = user_client.get(f"/api/v1/pipelines/?{query}")
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] == "validation_failed"
+    assert list(error["details"]) == [field]
+
+
+def test_the_page_size_in_range_is_honoured_and_reported(user_client, user):
+    for i in range(3):
+        make(user, prompt=f"a wooden crate number {i}")
+    body = user_client.get("/api/v1/pipelines/?page_size=100").json()
+    assert len(body["data"]) == 3
+    assert body["meta"]["pagination"]["page_size"] == 100
+
+
+def test_the_schema_states_the_enforced_limits_and_the_409s(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    paths = schema["paths"]
+    listing = {p["name"]: p["schema"] for p in paths["/api/v1/pipelines/"]["get"]["parameters"]}
+    assert "failed" in listing["status"]["enum"]
+    assert (listing["page_size"]["minimum"], listing["page_size"]["maximum"]) == (1, 100)
+    assert "cursor" in listing
+    stats = {p["name"]: p["schema"] for p in paths["/api/v1/pipelines/stats/"]["get"]["parameters"]}
+    assert (stats["days"]["minimum"], stats["days"]["maximum"]) == (1, 365)
+    for action in ("cancel", "retry"):
+        responses = paths[f"/api/v1/pipelines/{{pipeline_id}}/{action}/"]["post"]["responses"]
+        assert responses["409"]["content"]["application/json"]["schema"]["$ref"].endswith(
+            "ErrorEnvelope"
+        )
+    assert "409" in paths["/api/v1/pipelines/"]["post"]["responses"]
