@@ -94,7 +94,7 @@ def asset_variant_add_view(request: HttpRequest, asset_id) -> HttpResponse:
     """Let the owner add a variant in a material preset; errors show on the asset page."""
     asset = _get_asset(request, asset_id)
     if not asset_can_change(asset=asset, user=request.user):
-        raise PermissionDenied("Only the owner may add variants to this asset.")
+        raise Http404("No such asset.")  # what is not yours is missing, as in the API
     form = AssetVariantAddForm(request.POST, presets=material_preset_list_unused(asset=asset))
     if form.is_valid():
         preset = form.cleaned_data["preset"]

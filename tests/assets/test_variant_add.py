@@ -85,6 +85,6 @@ def test_only_the_owner_adds_variants(client, user, other_user, uploaded, gold):
     private = AssetFactory(owner=other_user, visibility="private")
     client.force_login(user)
     assert "Add a material variant" not in _html(client.get(f"/assets/{public.id}/"))
-    assert client.post(f"/assets/{public.id}/variants/", {"preset": "gold"}).status_code == 403
+    assert client.post(f"/assets/{public.id}/variants/", {"preset": "gold"}).status_code == 404
     assert client.post(f"/assets/{private.id}/variants/", {"preset": "gold"}).status_code == 404
     assert not AssetVariant.objects.exists()
