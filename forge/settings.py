@@ -182,7 +182,10 @@ STORAGES = {
 FORGE_UPLOAD_MAX_BYTES = env.int("FORGE_UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Files under MEDIA_URL are served by the app (assets.media) after the same access check as
+# their asset; public assets' files may be cached by browsers and proxies for this long.
 FORGE_SERVE_MEDIA = env.bool("FORGE_SERVE_MEDIA", default=True)
+FORGE_MEDIA_PUBLIC_MAX_AGE = env.int("FORGE_MEDIA_PUBLIC_MAX_AGE", default=24 * 3600)
 
 # SECURITY
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
