@@ -10,12 +10,13 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from forge.bodylimit import RequestBodyLimitMiddleware  # noqa: E402
 from forge.routing import websocket_urlpatterns  # noqa: E402
 from forge.wsauth import WebsocketAuthMiddlewareStack  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": RequestBodyLimitMiddleware(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(
             WebsocketAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

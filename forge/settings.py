@@ -181,6 +181,9 @@ STORAGES = {
 # the rest of a request body (form fields, JSON), which never carries the file itself.
 FORGE_UPLOAD_MAX_BYTES = env.int("FORGE_UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Largest request body anywhere but the upload endpoints (which take FORGE_UPLOAD_MAX_BYTES
+# more); larger bodies get a 413 at the ASGI edge before Django reads them (forge.bodylimit).
+FORGE_REQUEST_MAX_BYTES = env.int("FORGE_REQUEST_MAX_BYTES", default=1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Files under MEDIA_URL are served by the app (assets.media) after the same access check as
 # their asset; public assets' files may be cached by browsers and proxies for this long.
