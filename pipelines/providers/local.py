@@ -9,6 +9,7 @@ from collections.abc import Callable
 import numpy as np
 import structlog
 
+from assets.glb_container import GlbInvalidError, glb_pack, glb_read
 from pipelines.providers.base import (
     MeshResult,
     PresetSpec,
@@ -17,13 +18,7 @@ from pipelines.providers.base import (
     RetextureResult,
 )
 from pipelines.providers.procedural import geometry as g
-from pipelines.providers.procedural.glb import (
-    MaterialSpec,
-    build_glb,
-    material_json,
-    pack_glb,
-    unpack_glb,
-)
+from pipelines.providers.procedural.glb import MaterialSpec, build_glb, material_json
 from pipelines.providers.procedural.materials import STYLES, hex_to_linear, styled
 from pipelines.providers.procedural.objects import BUILDERS, Ctx
 from pipelines.providers.procedural.prompt import FALLBACK, read_prompt
@@ -160,10 +155,10 @@ class LocalProvider:
         if should_cancel():
             raise ProviderCanceled(service=self.name)
         try:
-            doc, binary = unpack_glb(glb)
+            doc, binary = glb_read(glb)
             base = hex_to_linear(preset.base_color)
             emissive = hex_to_linear(preset.emissive) if preset.emissive else None
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, GlbInvalidError) as exc:
             raise ProviderError(
                 f"Cannot retexture: {exc}", code="invalid_request", service=self.name
             ) from exc
@@ -209,7 +204,7 @@ class LocalProvider:
         extras = doc.setdefault("extras", {})
         if isinstance(extras, dict):
             extras["forge_preset"] = preset.slug
-        out = pack_glb(doc, binary)
+        out = glb_pack(doc, binary)
         log.info(
             "provider.local.retexture",
             preset=preset.slug,

@@ -16,6 +16,7 @@ import structlog
 import trimesh
 
 from assets.glb import GlbInfo, glb_inspect
+from assets.glb_container import glb_split
 
 log = structlog.get_logger("pipelines.stages.optimize")
 
@@ -64,11 +65,7 @@ def _decimate(geometry: trimesh.Trimesh, target_faces: int) -> trimesh.Trimesh:
 
 
 def _material_signature(info_glb: bytes) -> list[tuple]:
-    import json
-    import struct
-
-    length = struct.unpack_from("<I", info_glb, 12)[0]
-    document = json.loads(info_glb[20 : 20 + length])
+    document = glb_split(info_glb).document
     signature = []
     for material in document.get("materials", []):
         pbr = material.get("pbrMetallicRoughness", {})
