@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import math
+import struct
 import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -604,10 +605,39 @@ class _Document:
         )
 
 
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+JPEG_SIZE_MARKERS = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+
+
+def _jpeg_header_size(data: bytes) -> tuple[int, int] | None:
+    offset = 2
+    while offset + 9 <= len(data):
+        if data[offset] != 0xFF:
+            return None
+        marker = data[offset + 1]
+        if marker == 0xFF:  # fill byte
+            offset += 1
+            continue
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:  # markers without a length
+            offset += 2
+            continue
+        length = struct.unpack_from(">H", data, offset + 2)[0]
+        if marker in JPEG_SIZE_MARKERS:
+            height, width = struct.unpack_from(">HH", data, offset + 5)
+            return width, height
+        offset += 2 + length
+    return None
+
+
 def _image_header_size(data: bytes | None) -> tuple[int, int] | None:
     """Return (width, height) from an image's header without decoding it, None if unknown."""
     if not data:
         return None
+    if data.startswith(PNG_SIGNATURE) and len(data) >= 24 and data[12:16] == b"IHDR":
+        width, height = struct.unpack_from(">II", data, 16)
+        return width, height
+    if data.startswith(b"\xff\xd8"):
+        return _jpeg_header_size(data)
     from PIL import Image
 
     try:
