@@ -94,7 +94,7 @@ class GlbLimits:
     node_depth: int = 64
     draws: int = 5_000
     vertices: int = 1_000_000
-    indices: int = 3_000_000
+    indices: int = 1_500_000
     texture_size: int = 4096
 
     @classmethod
