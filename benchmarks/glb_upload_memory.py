@@ -23,8 +23,8 @@ def _build(case: str) -> bytes:
     import numpy as np
     from PIL import Image
 
-    from assets.glb_container import glb_pack
     from assets.glb import GlbLimits
+    from assets.glb_container import glb_pack
 
     limits = GlbLimits.from_settings()
     rng = np.random.default_rng(1)
@@ -48,9 +48,7 @@ def _build(case: str) -> bytes:
         image = out.getvalue()
     binary = positions.astype("<f4").tobytes()
     views = [{"buffer": 0, "byteOffset": 0, "byteLength": len(binary)}]
-    accessors = [
-        {"bufferView": 0, "componentType": 5126, "count": len(positions), "type": "VEC3"}
-    ]
+    accessors = [{"bufferView": 0, "componentType": 5126, "count": len(positions), "type": "VEC3"}]
     primitive = {"attributes": {"POSITION": 0}}
     if indices is not None:
         views.append({"buffer": 0, "byteOffset": len(binary), "byteLength": indices.nbytes})
