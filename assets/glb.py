@@ -11,25 +11,18 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import math
 import struct
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from forge.exceptions import ValidationFailedError
+from assets.glb_container import GlbInvalidError, glb_split
 
 if TYPE_CHECKING:
     import trimesh
-
-GLB_MAGIC = b"glTF"
-CHUNK_JSON = 0x4E4F534A
-CHUNK_BIN = 0x004E4942
-HEADER_SIZE = 12
-CHUNK_HEADER_SIZE = 8
-MIN_GLB_SIZE = HEADER_SIZE + CHUNK_HEADER_SIZE
 
 MODE_TRIANGLES = 4
 
@@ -48,16 +41,6 @@ NORMALIZED_SCALE = {5120: 127.0, 5121: 255.0, 5122: 32767.0, 5123: 65535.0}
 # Past this many instanced vertices the box is built from transformed local boxes instead of
 # every transformed vertex: still a valid enclosure, and the work stays bounded.
 EXACT_BBOX_VERTEX_LIMIT = 20_000_000
-
-
-class GlbInvalidError(ValidationFailedError):
-    """A GLB that cannot be accepted; the message says why, for the person who sent it."""
-
-    default_message = "The file is not a valid GLB."
-
-    def __init__(self, message: str, *, reason: str, **extra: Any):
-        self.reason = reason
-        super().__init__(message, details={"file": [message], "reason": reason, **extra})
 
 
 @dataclass(frozen=True)
@@ -97,16 +80,41 @@ class GlbPart:
     material: GlbMaterial | None = field(default=None)
 
 
+@dataclass(frozen=True)
+class GlbLimits:
+    """How much work a GLB may ask for; a file past any limit is refused before that work.
+
+    `vertices` and `indices` count every placement of a mesh (and every stored accessor a
+    triangle primitive uses, whichever is more); `texture_size` is the largest side of an
+    embedded image, read from its header.
+    """
+
+    json_bytes: int = 4 * 1024 * 1024
+    nodes: int = 5_000
+    node_depth: int = 64
+    draws: int = 5_000
+    vertices: int = 1_000_000
+    indices: int = 1_500_000
+    texture_size: int = 4096
+
+    @classmethod
+    def from_settings(cls) -> GlbLimits:
+        """Return the limits configured by the `FORGE_GLB_MAX_*` settings."""
+        from django.conf import settings
+
+        return cls(
+            json_bytes=settings.FORGE_GLB_MAX_JSON_BYTES,
+            nodes=settings.FORGE_GLB_MAX_NODES,
+            node_depth=settings.FORGE_GLB_MAX_NODE_DEPTH,
+            draws=settings.FORGE_GLB_MAX_DRAWS,
+            vertices=settings.FORGE_GLB_MAX_VERTICES,
+            indices=settings.FORGE_GLB_MAX_INDICES,
+            texture_size=settings.FORGE_GLB_MAX_TEXTURE_SIZE,
+        )
+
+
 def _fail(message: str, reason: str, **extra: Any) -> GlbInvalidError:
     return GlbInvalidError(message, reason=reason, **extra)
-
-
-def _format_size(size: int) -> str:
-    if size >= 1024 * 1024 and size % (1024 * 1024) == 0:
-        return f"{size // (1024 * 1024)} MB"
-    if size >= 1024 and size % 1024 == 0:
-        return f"{size // 1024} KB"
-    return f"{size} bytes"
 
 
 def _is_int(value: Any) -> bool:
@@ -120,8 +128,11 @@ def _is_number(value: Any) -> bool:
 class _Document:
     """A GLB split into its JSON document and BIN chunk, checked structurally."""
 
-    def __init__(self, data: bytes, *, max_size: int | None = None):
+    def __init__(
+        self, data: bytes, *, max_size: int | None = None, limits: GlbLimits | None = None
+    ):
         self.data = data
+        self.limits = limits or GlbLimits.from_settings()
         self._check_container(max_size)
         self._check_document()
         self._check_buffers()
@@ -130,66 +141,16 @@ class _Document:
         self._check_images()
         self._check_meshes()
         self._check_nodes()
+        self._check_work()
+        self._check_mesh_data()
 
     # Container ---------------------------------------------------------------------------
 
     def _check_container(self, max_size: int | None) -> None:
-        data = self.data
-        size = len(data)
-        if max_size is not None and size > max_size:
-            raise _fail(
-                f"The file is larger than the {_format_size(max_size)} limit.",
-                "too_large",
-                limit=max_size,
-            )
-        if size < MIN_GLB_SIZE:
-            raise _fail(
-                f"The file is too short to be a GLB ({size} bytes; a GLB has at least "
-                f"{MIN_GLB_SIZE}).",
-                "too_short",
-            )
-        if data[:4] != GLB_MAGIC:
-            raise _fail("Not a GLB file: the first four bytes are not 'glTF'.", "bad_magic")
-        version, declared = struct.unpack_from("<II", data, 4)
-        if version != 2:
-            raise _fail(
-                f"Unsupported GLB version {version}; only glTF 2.0 binary (version 2) is accepted.",
-                "bad_version",
-            )
-        if declared != size:
-            raise _fail(
-                f"The GLB header says {declared} bytes but the file has {size}.",
-                "length_mismatch",
-            )
-        json_length, json_type = struct.unpack_from("<II", data, HEADER_SIZE)
-        json_start = MIN_GLB_SIZE
-        if json_type != CHUNK_JSON or json_start + json_length > size:
-            raise _fail("The JSON chunk is missing or not valid JSON.", "bad_json")
-        try:
-            document = json.loads(data[json_start : json_start + json_length].decode("utf-8"))
-        except (ValueError, RecursionError) as exc:  # decode, parse, and int-size errors
-            raise _fail("The JSON chunk is missing or not valid JSON.", "bad_json") from exc
-        if not isinstance(document, dict):
-            raise _fail("The JSON chunk is missing or not valid JSON.", "bad_json")
-        self.json: dict = document
-
-        # The first BIN chunk after JSON holds buffers[0]; unknown chunk types are skipped.
-        self.bin_offset: int | None = None
-        self.bin_length = 0
-        offset = json_start + ((json_length + 3) & ~3)
-        while offset + CHUNK_HEADER_SIZE <= size:
-            length, kind = struct.unpack_from("<II", data, offset)
-            start = offset + CHUNK_HEADER_SIZE
-            if start + length > size:
-                raise _fail(
-                    f"A chunk at byte {offset} says it has {length} bytes, past the end of "
-                    "the file.",
-                    "bad_chunk",
-                )
-            if kind == CHUNK_BIN:
-                self.bin_offset, self.bin_length = start, length
-                break
-            offset = start + ((length + 3) & ~3)
+        chunks = glb_split(self.data, max_size=max_size, max_json_size=self.limits.json_bytes)
+        self.json: dict = chunks.document
+        self.bin_offset: int | None = chunks.bin_offset
+        self.bin_length = chunks.bin_length
 
     # JSON document -------------------------------------------------------------------------
 
@@ -350,6 +311,19 @@ class _Document:
                 )
             if "bufferView" in image:
                 self._index(image["bufferView"], self.buffer_views, "buffer view", f"Image {index}")
+                self._check_image_size(index)
+
+    def _check_image_size(self, index: int) -> None:
+        """Refuse an embedded image larger than the limit, reading only its header."""
+        size = _image_header_size(self.image_bytes(index))
+        limit = self.limits.texture_size
+        if size is not None and max(size) > limit:
+            raise _fail(
+                f"Image {index} is {size[0]}x{size[1]} pixels; the limit is {limit} pixels "
+                "on a side.",
+                "texture_too_large",
+                limit=limit,
+            )
 
     def _check_meshes(self) -> None:
         for mesh_index, mesh in enumerate(self.meshes):
@@ -367,12 +341,6 @@ class _Document:
                 position = self.accessors[position_index]
                 if position["type"] != "VEC3" or position["componentType"] != 5126:
                     raise _fail(f"{where} has POSITION data that is not float VEC3.", "bad_mesh")
-                positions = self.read(position_index)
-                if not np.isfinite(positions).all():
-                    raise _fail(
-                        f"Accessor {position_index} holds positions that are not finite numbers.",
-                        "bad_mesh",
-                    )
                 if "indices" in primitive:
                     index_accessor = self._index(
                         primitive["indices"], self.accessors, "accessor", where
@@ -390,16 +358,81 @@ class _Document:
                         raise _fail(
                             f"{where} has an index count that is not a multiple of 3.", "bad_mesh"
                         )
-                    if int(self.read(index_accessor).max()) >= position["count"]:
-                        raise _fail(
-                            f"{where} has an index past the end of its vertices.", "bad_mesh"
-                        )
                 elif position["count"] % 3:
                     raise _fail(
                         f"{where} has a vertex count that is not a multiple of 3.", "bad_mesh"
                     )
 
+    def _check_work(self) -> None:
+        """Refuse a file whose scene asks for more work than the limits, before doing any."""
+        limits = self.limits
+        draws = vertices = indices = 0
+        for mesh_index, _ in self.instances:
+            for primitive in self.triangle_primitives(mesh_index):
+                draws += 1
+                count = self.accessors[primitive["attributes"]["POSITION"]]["count"]
+                vertices += count
+                has_indices = "indices" in primitive
+                indices += self.accessors[primitive["indices"]]["count"] if has_indices else count
+        stored_positions, stored_indices = set(), set()
+        for mesh_index in range(len(self.meshes)):
+            for primitive in self.triangle_primitives(mesh_index):
+                stored_positions.add(primitive["attributes"]["POSITION"])
+                if "indices" in primitive:
+                    stored_indices.add(primitive["indices"])
+        vertices = max(vertices, sum(self.accessors[i]["count"] for i in stored_positions))
+        indices = max(indices, sum(self.accessors[i]["count"] for i in stored_indices))
+        for amount, limit, what in (
+            (draws, limits.draws, "primitives drawn"),
+            (vertices, limits.vertices, "vertices"),
+            (indices, limits.indices, "triangle corners (indices)"),
+        ):
+            if amount > limit:
+                raise _fail(
+                    f"The scene has {amount} {what} counting every placement; the limit is "
+                    f"{limit}.",
+                    "too_complex",
+                    limit=limit,
+                )
+
+    def _check_mesh_data(self) -> None:
+        """Check the numbers themselves: finite positions, indices within their vertices."""
+        finite: set[int] = set()
+        index_max: dict[int, int] = {}
+        for mesh_index, mesh in enumerate(self.meshes):
+            for prim_index, primitive in enumerate(mesh["primitives"]):
+                if primitive.get("mode", MODE_TRIANGLES) != MODE_TRIANGLES:
+                    continue
+                position_index = primitive["attributes"].get("POSITION")
+                if position_index is None:
+                    continue
+                if position_index not in finite:
+                    if not np.isfinite(self.read(position_index)).all():
+                        raise _fail(
+                            f"Accessor {position_index} holds positions that are not finite "
+                            "numbers.",
+                            "bad_mesh",
+                        )
+                    finite.add(position_index)
+                if "indices" not in primitive:
+                    continue
+                index_accessor = primitive["indices"]
+                if index_accessor not in index_max:
+                    index_max[index_accessor] = int(self.read(index_accessor).max())
+                if index_max[index_accessor] >= self.accessors[position_index]["count"]:
+                    raise _fail(
+                        f"Primitive {prim_index} of mesh {mesh_index} has an index past the end "
+                        "of its vertices.",
+                        "bad_mesh",
+                    )
+
     def _check_nodes(self) -> None:
+        if len(self.nodes) > self.limits.nodes:
+            raise _fail(
+                f"The file has {len(self.nodes)} nodes; the limit is {self.limits.nodes}.",
+                "too_complex",
+                limit=self.limits.nodes,
+            )
         parents: dict[int, int] = {}
         self.local: list[np.ndarray] = []
         for index, node in enumerate(self.nodes):
@@ -431,18 +464,26 @@ class _Document:
         else:
             roots = [index for index in range(len(self.nodes)) if index not in parents]
         self.instances: list[tuple[int, np.ndarray]] = []
-        stack = [(root, np.eye(4)) for root in reversed(roots)]
+        stack = [(root, np.eye(4), 1) for root in reversed(roots)]
         seen: set[int] = set()
         while stack:
-            index, parent_matrix = stack.pop()
+            index, parent_matrix, depth = stack.pop()
             if index in seen:  # unreachable for a tree; guards against cycles regardless
                 continue
+            if depth > self.limits.node_depth:
+                raise _fail(
+                    f"Node {index} is nested {depth} levels deep; the limit is "
+                    f"{self.limits.node_depth}.",
+                    "too_complex",
+                    limit=self.limits.node_depth,
+                )
             seen.add(index)
             world = parent_matrix @ self.local[index]
             node = self.nodes[index]
             if "mesh" in node:
                 self.instances.append((node["mesh"], world))
-            stack.extend((child, world) for child in reversed(node.get("children", [])))
+            children = reversed(node.get("children", []))
+            stack.extend((child, world, depth + 1) for child in children)
         if not any(
             primitive.get("mode", MODE_TRIANGLES) == MODE_TRIANGLES
             and "POSITION" in primitive["attributes"]
@@ -562,6 +603,52 @@ class _Document:
             double_sided=material.get("doubleSided") is True,
             texture_image=texture_image,
         )
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+JPEG_SIZE_MARKERS = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+
+
+def _jpeg_header_size(data: bytes) -> tuple[int, int] | None:
+    offset = 2
+    while offset + 9 <= len(data):
+        if data[offset] != 0xFF:
+            return None
+        marker = data[offset + 1]
+        if marker == 0xFF:  # fill byte
+            offset += 1
+            continue
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:  # markers without a length
+            offset += 2
+            continue
+        length = struct.unpack_from(">H", data, offset + 2)[0]
+        if marker in JPEG_SIZE_MARKERS:
+            height, width = struct.unpack_from(">HH", data, offset + 5)
+            return width, height
+        offset += 2 + length
+    return None
+
+
+def _image_header_size(data: bytes | None) -> tuple[int, int] | None:
+    """Return (width, height) from an image's header without decoding it, None if unknown."""
+    if not data:
+        return None
+    if data.startswith(PNG_SIGNATURE) and len(data) >= 24 and data[12:16] == b"IHDR":
+        width, height = struct.unpack_from(">II", data, 16)
+        return width, height
+    if data.startswith(b"\xff\xd8"):
+        return _jpeg_header_size(data)
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:  # lazy: reads the header only
+                return image.size
+    except Image.DecompressionBombError:
+        return (2**31, 2**31)  # larger than any limit; Pillow refused to even describe it
+    except Exception:  # Pillow raises many types; a format it cannot read is not a texture
+        return None
 
 
 def _bounding_box(document: _Document) -> dict:

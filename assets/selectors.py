@@ -1,5 +1,6 @@
 """Every read of assets, variants and presets, scoped to what the reader may see."""
 
+import re
 import uuid
 
 from django.db.models import Prefetch, QuerySet
@@ -51,6 +52,36 @@ def asset_get_for_user(*, asset_id: uuid.UUID | str, user, with_variants: bool =
         raise NotFoundError("No such asset.") from exc
     if not asset_can_view(asset=asset, user=user):
         raise NotFoundError("No such asset.")
+    return asset
+
+
+# The only stored names served to readers: an asset's or a variant's own files under assets/.
+# Anything else (checkpoints under pipelines/, health probes, traversal, odd bytes) is unknown.
+_ASSET_FILE_NAME = re.compile(
+    r"assets/(?P<asset_id>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/"
+    r"(?:variants/[0-9a-f-]{36}/)?[A-Za-z0-9_-]{1,100}\.(?:glb|png)"
+)
+ASSET_FILE_NAME_MAX_LENGTH = 255  # the FileFields' max_length
+
+
+def asset_file_get_for_user(*, name: str, user) -> Asset:
+    """Return the asset owning stored file `name` if `user` may see that asset, else 404.
+
+    `name` must be the asset's or one of its variants' model or thumbnail exactly as stored;
+    the access rule is `asset_get_for_user`'s, so a file is visible exactly when its asset is.
+    """
+    match = _ASSET_FILE_NAME.fullmatch(name) if len(name) <= ASSET_FILE_NAME_MAX_LENGTH else None
+    if match is None:
+        raise NotFoundError("No such file.")
+    try:
+        asset = asset_get_for_user(asset_id=match["asset_id"], user=user)
+    except NotFoundError as exc:
+        raise NotFoundError("No such file.") from exc
+    owned = {asset.model_file.name, asset.thumbnail.name}
+    for variant in asset.variants.all():
+        owned.update((variant.model_file.name, variant.thumbnail.name))
+    if name not in owned:
+        raise NotFoundError("No such file.")
     return asset
 
 

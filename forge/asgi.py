@@ -9,12 +9,13 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from forge.bodylimit import RequestBodyLimitMiddleware  # noqa: E402
 from forge.routing import websocket_urlpatterns  # noqa: E402
 from forge.wsauth import TokenAwareOriginValidator, WebsocketAuthMiddlewareStack  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": RequestBodyLimitMiddleware(django_asgi_app),
         "websocket": TokenAwareOriginValidator(
             WebsocketAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

@@ -200,10 +200,26 @@ STORAGES = {
 # the rest of a request body (form fields, JSON), which never carries the file itself.
 FORGE_UPLOAD_MAX_BYTES = env.int("FORGE_UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Largest request body anywhere but the upload endpoints (which take FORGE_UPLOAD_MAX_BYTES
+# more); larger bodies get a 413 at the ASGI edge before Django reads them (forge.bodylimit).
+FORGE_REQUEST_MAX_BYTES = env.int("FORGE_REQUEST_MAX_BYTES", default=1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The deepest nesting of arrays and objects an API JSON body may have (deeper is a 400).
 FORGE_API_MAX_JSON_DEPTH = env.int("FORGE_API_MAX_JSON_DEPTH", default=32)
+# Files under MEDIA_URL are served by the app (assets.media) after the same access check as
+# their asset; public assets' files may be cached by browsers and proxies for this long.
+# The most work a GLB (uploaded or generated) may ask for; past any limit it is refused with
+# a 400 before that work is done (assets.glb.GlbLimits). Vertices and indices count every
+# placement of a mesh; the texture size is the longest side of an embedded image.
+FORGE_GLB_MAX_JSON_BYTES = env.int("FORGE_GLB_MAX_JSON_BYTES", default=4 * 1024 * 1024)
+FORGE_GLB_MAX_NODES = env.int("FORGE_GLB_MAX_NODES", default=5_000)
+FORGE_GLB_MAX_NODE_DEPTH = env.int("FORGE_GLB_MAX_NODE_DEPTH", default=64)
+FORGE_GLB_MAX_DRAWS = env.int("FORGE_GLB_MAX_DRAWS", default=5_000)
+FORGE_GLB_MAX_VERTICES = env.int("FORGE_GLB_MAX_VERTICES", default=1_000_000)
+FORGE_GLB_MAX_INDICES = env.int("FORGE_GLB_MAX_INDICES", default=1_500_000)
+FORGE_GLB_MAX_TEXTURE_SIZE = env.int("FORGE_GLB_MAX_TEXTURE_SIZE", default=4096)
 FORGE_SERVE_MEDIA = env.bool("FORGE_SERVE_MEDIA", default=True)
+FORGE_MEDIA_PUBLIC_MAX_AGE = env.int("FORGE_MEDIA_PUBLIC_MAX_AGE", default=24 * 3600)
 
 # SECURITY
 # FORGE_HTTPS: the site is served over HTTPS (secure cookies, redirect to HTTPS, HSTS). On by

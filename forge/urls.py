@@ -2,9 +2,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
-from django.views.static import serve as serve_file
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from assets.media import media_serve
 from forge import views
 from forge.forms import PasswordResetForm
 
@@ -80,12 +80,9 @@ urlpatterns = [
 ]
 
 if settings.FORGE_SERVE_MEDIA:
+    # Every stored file is served by the app after its asset's access check (assets.media).
     urlpatterns += [
-        re_path(
-            r"^{}(?P<path>.*)$".format(settings.MEDIA_URL.lstrip("/")),
-            serve_file,
-            {"document_root": settings.MEDIA_ROOT},
-        )
+        re_path(r"^{}(?P<path>.*)$".format(settings.MEDIA_URL.lstrip("/")), media_serve)
     ]
 
 handler400 = "forge.views.handler400"

@@ -10,6 +10,7 @@ from dataclasses import replace
 import numpy as np
 import structlog
 
+from assets.glb_container import GlbInvalidError, glb_pack, glb_read
 from pipelines.providers.base import (
     NO_REMOTE_TASKS,
     MeshResult,
@@ -29,8 +30,6 @@ from pipelines.providers.procedural.glb import (
     MaterialSpec,
     build_glb,
     material_json,
-    pack_glb,
-    unpack_glb,
 )
 from pipelines.providers.procedural.materials import (
     PROTECTED_ROLES,
@@ -222,10 +221,10 @@ class LocalProvider:
         if should_cancel():
             raise ProviderCanceled(service=self.name)
         try:
-            doc, binary = unpack_glb(glb)
+            doc, binary = glb_read(glb)
             base = hex_to_linear(preset.base_color)
             emissive = hex_to_linear(preset.emissive) if preset.emissive else None
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, GlbInvalidError) as exc:
             raise ProviderError(
                 f"Cannot retexture: {exc}", code="invalid_request", service=self.name
             ) from exc
@@ -275,7 +274,7 @@ class LocalProvider:
         extras = doc.setdefault("extras", {})
         if isinstance(extras, dict):
             extras["forge_preset"] = preset.slug
-        out = pack_glb(doc, binary)
+        out = glb_pack(doc, binary)
         log.info(
             "provider.local.retexture",
             preset=preset.slug,

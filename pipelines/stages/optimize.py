@@ -16,7 +16,7 @@ import structlog
 import trimesh
 
 from assets.glb import GlbInfo, glb_inspect
-from pipelines.providers.procedural.glb import pack_glb, unpack_glb
+from assets.glb_container import glb_pack, glb_read, glb_split
 from pipelines.stages.decimate import mesh_decimate
 
 log = structlog.get_logger("pipelines.stages.optimize")
@@ -63,11 +63,7 @@ def _decimate(geometry: trimesh.Trimesh, target_faces: int) -> trimesh.Trimesh:
 
 
 def _material_signature(info_glb: bytes) -> list[tuple]:
-    import json
-    import struct
-
-    length = struct.unpack_from("<I", info_glb, 12)[0]
-    document = json.loads(info_glb[20 : 20 + length])
+    document = glb_split(info_glb).document
     signature = []
     for material in document.get("materials", []):
         pbr = material.get("pbrMetallicRoughness", {})
@@ -88,8 +84,8 @@ def _keep_extras(original: bytes, rewritten: bytes) -> bytes:
 
     The rewrite through trimesh drops them; they carry what variants need (material roles).
     """
-    before, _ = unpack_glb(original)
-    after, binary = unpack_glb(rewritten)
+    before, _ = glb_read(original)
+    after, binary = glb_read(rewritten)
     extras = {m.get("name"): m["extras"] for m in before.get("materials", []) if "extras" in m}
     changed = False
     for material in after.get("materials", []):
@@ -99,7 +95,7 @@ def _keep_extras(original: bytes, rewritten: bytes) -> bytes:
     if "extras" in before:
         after["extras"] = before["extras"]
         changed = True
-    return pack_glb(after, binary) if changed else rewritten
+    return glb_pack(after, binary) if changed else rewritten
 
 
 def optimize(*, glb: bytes, triangle_budget: int) -> OptimizeResult:

@@ -132,3 +132,91 @@ def split_glb(data: bytes) -> tuple[dict, bytes]:
         bin_length = struct.unpack_from("<I", data, offset)[0]
         binary = data[offset + 8 : offset + 8 + bin_length]
     return document, binary
+
+
+def _triangle_buffer(vertices: int) -> tuple[bytes, dict, dict]:
+    """Return a BIN blob of `vertices` float positions, its buffer view and POSITION accessor."""
+    positions = np.zeros((vertices, 3), dtype="<f4")
+    positions[:, 0] = np.arange(vertices) % 3
+    positions[:, 1] = np.arange(vertices) % 2
+    binary = positions.tobytes()
+    view = {"buffer": 0, "byteOffset": 0, "byteLength": len(binary)}
+    accessor = {
+        "bufferView": 0,
+        "componentType": 5126,
+        "count": vertices,
+        "type": "VEC3",
+        "min": [0, 0, 0],
+        "max": [2, 1, 0],
+    }
+    return binary, view, accessor
+
+
+def shared_accessor_glb(*, vertices: int, primitives: int) -> bytes:
+    """Return a small GLB whose one POSITION accessor is drawn by `primitives` primitives."""
+    binary, view, accessor = _triangle_buffer(vertices)
+    document = {
+        "asset": {"version": "2.0"},
+        "buffers": [{"byteLength": len(binary)}],
+        "bufferViews": [view],
+        "accessors": [accessor],
+        "meshes": [{"primitives": [{"attributes": {"POSITION": 0}}] * primitives}],
+        "nodes": [{"mesh": 0}],
+        "scenes": [{"nodes": [0]}],
+    }
+    return glb_from_json(document, binary)
+
+
+def many_nodes_glb(*, nodes: int, chain: bool = False) -> bytes:
+    """Return a GLB of `nodes` nodes each placing one triangle, side by side or nested."""
+    binary, view, accessor = _triangle_buffer(3)
+    if chain:
+        node_list = [{"mesh": 0, "children": [i + 1]} for i in range(nodes - 1)] + [{"mesh": 0}]
+        roots = [0]
+    else:
+        node_list = [{"mesh": 0} for _ in range(nodes)]
+        roots = list(range(nodes))
+    document = {
+        "asset": {"version": "2.0"},
+        "buffers": [{"byteLength": len(binary)}],
+        "bufferViews": [view],
+        "accessors": [accessor],
+        "meshes": [{"primitives": [{"attributes": {"POSITION": 0}}]}],
+        "nodes": node_list,
+        "scenes": [{"nodes": roots}],
+    }
+    return glb_from_json(document, binary)
+
+
+def textured_triangle_glb(image: bytes) -> bytes:
+    """Return a GLB of one triangle whose material's base colour texture is `image`."""
+    binary, view, accessor = _triangle_buffer(3)
+    image_offset = len(binary)
+    binary += image
+    document = {
+        "asset": {"version": "2.0"},
+        "buffers": [{"byteLength": len(binary)}],
+        "bufferViews": [view, {"buffer": 0, "byteOffset": image_offset, "byteLength": len(image)}],
+        "accessors": [accessor],
+        "images": [{"bufferView": 1, "mimeType": "image/png"}],
+        "textures": [{"source": 0}],
+        "materials": [{"pbrMetallicRoughness": {"baseColorTexture": {"index": 0}}}],
+        "meshes": [{"primitives": [{"attributes": {"POSITION": 0}, "material": 0}]}],
+        "nodes": [{"mesh": 0}],
+        "scenes": [{"nodes": [0]}],
+    }
+    return glb_from_json(document, binary)
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """Return the start of a PNG that declares `width`x`height` (its header, no pixel data)."""
+    import zlib
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    chunk = b"IHDR" + ihdr
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + struct.pack(">I", len(ihdr))
+        + chunk
+        + struct.pack(">I", zlib.crc32(chunk) & 0xFFFFFFFF)
+    )

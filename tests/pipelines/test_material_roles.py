@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from assets.glb_container import glb_pack, glb_read
 from assets.thumbnails import thumbnail_render
 from pipelines.providers.base import PresetSpec
 from pipelines.providers.local import LocalProvider
 from pipelines.providers.procedural.catalogue import KINDS
-from pipelines.providers.procedural.glb import pack_glb, unpack_glb
 from pipelines.providers.procedural.materials import ROLES
 from pipelines.stages.optimize import optimize
 
@@ -43,7 +43,7 @@ def variant(glb: bytes, preset: PresetSpec) -> bytes:
 
 
 def materials(glb: bytes) -> dict[str, dict]:
-    return {m["name"]: m for m in unpack_glb(glb)[0]["materials"]}
+    return {m["name"]: m for m in glb_read(glb)[0]["materials"]}
 
 
 def role(material: dict) -> str:
@@ -129,10 +129,10 @@ def test_variants_never_touch_skin_eyes_or_glow_and_still_look_different(prompt,
 
 
 def test_a_glb_without_roles_is_recoloured_everywhere():
-    doc, binary = unpack_glb(generate("a brave knight"))
+    doc, binary = glb_read(generate("a brave knight"))
     for material in doc["materials"]:
         material.pop("extras")
-    bare = pack_glb(doc, binary)
+    bare = glb_pack(doc, binary)
     assert len(
         changed_names := [
             m
@@ -149,4 +149,4 @@ def test_roles_survive_the_optimize_rewrite():
     assert {n: role(m) for n, m in materials(result.glb).items()} == {
         n: role(m) for n, m in materials(glb).items()
     }
-    assert unpack_glb(result.glb)[0]["extras"]["forge"]["object"] == "owl"
+    assert glb_read(result.glb)[0]["extras"]["forge"]["object"] == "owl"

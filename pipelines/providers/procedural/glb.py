@@ -1,18 +1,17 @@
-"""Write and read binary glTF 2.0 (GLB) files byte-for-byte deterministically."""
+"""Build the procedural meshes' binary glTF 2.0 (GLB) files byte-for-byte deterministically.
+
+The container itself is written by `assets.glb_container.glb_pack`.
+"""
 
 from __future__ import annotations
 
-import json
-import struct
 from dataclasses import dataclass
 
 import numpy as np
 
+from assets.glb_container import glb_pack
 from pipelines.providers.procedural.geometry import MeshData
 
-GLB_MAGIC = 0x46546C67
-CHUNK_JSON = 0x4E4F534A
-CHUNK_BIN = 0x004E4942
 ARRAY_BUFFER = 34962
 ELEMENT_ARRAY_BUFFER = 34963
 FLOAT = 5126
@@ -86,45 +85,6 @@ class _Bin:
 
     def bytes(self) -> bytes:
         return b"".join(self.parts)
-
-
-def pack_glb(doc: dict, binary: bytes) -> bytes:
-    """Assemble header, JSON chunk and BIN chunk into a GLB."""
-    text = json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    text += b" " * ((-len(text)) % 4)
-    blob = binary + b"\x00" * ((-len(binary)) % 4)
-    total = 12 + 8 + len(text) + (8 + len(blob) if blob else 0)
-    out = [
-        struct.pack("<III", GLB_MAGIC, 2, total),
-        struct.pack("<II", len(text), CHUNK_JSON),
-        text,
-    ]
-    if blob:
-        out += [struct.pack("<II", len(blob), CHUNK_BIN), blob]
-    return b"".join(out)
-
-
-def unpack_glb(data: bytes) -> tuple[dict, bytes]:
-    """Split a GLB into its JSON document and BIN chunk (empty if absent)."""
-    if len(data) < 20:
-        raise ValueError("not a GLB file: too short")
-    magic, version, length = struct.unpack_from("<III", data, 0)
-    if magic != GLB_MAGIC or version != 2:
-        raise ValueError("not a glTF 2.0 binary file")
-    offset = 12
-    doc: dict | None = None
-    binary = b""
-    while offset + 8 <= min(length, len(data)):
-        size, kind = struct.unpack_from("<II", data, offset)
-        chunk = data[offset + 8 : offset + 8 + size]
-        if kind == CHUNK_JSON and doc is None:
-            doc = json.loads(chunk.decode("utf-8"))
-        elif kind == CHUNK_BIN and not binary:
-            binary = bytes(chunk)
-        offset += 8 + size
-    if doc is None:
-        raise ValueError("GLB has no JSON chunk")
-    return doc, binary
 
 
 def build_glb(
@@ -206,11 +166,4 @@ def build_glb(
     }
     if extras:
         doc["extras"] = extras
-    return pack_glb(doc, binary)
-
-
-def append_to_bin(binary: bytes, data: bytes) -> tuple[bytes, int]:
-    """Append `data` at the next 4-byte boundary of `binary`; return the new blob and offset."""
-    pad = (-len(binary)) % 4
-    offset = len(binary) + pad
-    return binary + b"\x00" * pad + data, offset
+    return glb_pack(doc, binary)
