@@ -6,13 +6,16 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_POST
 
 from assets.forms import AssetEditForm, AssetUploadForm, GalleryFilterForm
+from assets.models import AssetVisibility
 from assets.selectors import (
     asset_can_change,
     asset_can_delete,
     asset_gallery,
     asset_get_for_user,
+    asset_visibility_held,
 )
 from assets.services import asset_delete, asset_update, asset_upload, upload_limit_check
 from forge.exceptions import ApplicationError, NotFoundError
@@ -62,6 +65,11 @@ def asset_detail(request: HttpRequest, asset_id) -> HttpResponse:
     if wanted:
         selected = next((v for v in variants if str(v.id) == wanted and v.model_file), None)
     stats = getattr(asset, "variant_statistics", None)
+    params = asset.generation_params or {}
+    # Variants the asset's own GLB carries (KHR_materials_variants), by the preset name shown.
+    in_model = set(params.get("variant_names") or [])
+    for variant in variants:
+        variant.in_model = variant.preset.name in in_model
     return render(
         request,
         "assets/asset_detail.html",
@@ -69,6 +77,11 @@ def asset_detail(request: HttpRequest, asset_id) -> HttpResponse:
             "asset": asset,
             "variants": variants,
             "selected": selected,
+            "selected_in_model": selected is not None and selected.in_model,
+            "approximate": bool(params.get("approximate")),
+            "approximate_reason": params.get("approximate_reason", ""),
+            "suggestions": params.get("suggestions") or [],
+            "visibility_held": asset_visibility_held(asset=asset),
             "stats": stats,
             "can_change": asset_can_change(asset=asset, user=request.user),
             "can_delete": asset_can_delete(asset=asset, user=request.user),
@@ -133,3 +146,17 @@ def asset_delete_view(request: HttpRequest, asset_id) -> HttpResponse:
         messages.success(request, f"“{asset.name}” is deleted.")
         return redirect("/?mine=on")
     return render(request, "assets/asset_confirm_delete.html", {"asset": asset})
+
+
+@login_required
+@require_POST
+def asset_publish_view(request: HttpRequest, asset_id) -> HttpResponse:
+    """Publish an asset kept private because it only approximates its prompt (owner only)."""
+    asset = _get_asset(request, asset_id)
+    try:
+        asset_update(asset=asset, actor=request.user, visibility=AssetVisibility.PUBLIC)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"“{asset.name}” is public now.")
+    return redirect("assets:detail", asset_id=asset.id)

@@ -252,6 +252,10 @@ def finish(ctx: StepContext, pipeline, publication: _Publication) -> Finished:
             **plan["generation_params"],
             "pipeline_id": str(pipeline.id),
             "variants_merged": publication.variants_merged,
+            # The variants the asset's GLB carries, by name (the asset page switches to them).
+            "variant_names": (
+                [v.preset.name for v in publication.variants] if publication.variants_merged else []
+            ),
         },
         variants=publication.variants,
     )
