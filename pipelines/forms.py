@@ -8,7 +8,8 @@ errors on these fields.
 
 from django import forms
 
-from assets.models import AssetArtStyle, AssetKind, AssetVisibility, MaterialPreset
+from assets.forms import visibility_field
+from assets.models import AssetArtStyle, AssetKind, MaterialPreset
 from pipelines.api.serializers import MAX_PRESETS, PROMPT_MAX, PROMPT_MIN
 from pipelines.models import PipelineQuality
 
@@ -46,9 +47,7 @@ class PipelineCreateForm(forms.Form):
     seed = forms.IntegerField(
         required=False, help_text="Optional: the same prompt and seed give the same model."
     )
-    visibility = forms.ChoiceField(
-        required=False, choices=AssetVisibility.choices, initial=AssetVisibility.PRIVATE
-    )
+    visibility = visibility_field(required=False)
     confirm_approximate = forms.BooleanField(
         required=False,
         label="Publish even if approximate",

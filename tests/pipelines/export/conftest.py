@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import trimesh
 from PIL import Image
+from pygltflib import GLTF2
 
 from pipelines.providers.base import PresetSpec
 from pipelines.providers.local import LocalProvider
@@ -259,3 +260,18 @@ def rigged_glb() -> bytes:
     gltf.buffers.append(Buffer(byteLength=len(blob)))
     gltf.set_binary_blob(bytes(blob))
     return b"".join(gltf.save_to_bytes())
+
+
+def used_materials(glb: bytes) -> list:
+    """Return the glTF materials the primitives of `glb` use, each once, in first-use order.
+
+    Presets recolour only the parts whose role they fit (gold: metal and trim), so tests
+    compare an export's materials with its own source rather than with fixed numbers.
+    """
+    document = GLTF2.load_from_bytes(glb)
+    order = []
+    for mesh in document.meshes:
+        for primitive in mesh.primitives:
+            if primitive.material is not None and primitive.material not in order:
+                order.append(primitive.material)
+    return [document.materials[index] for index in order]

@@ -10,7 +10,7 @@ from pxr import Usd, UsdGeom, UsdShade, UsdValidation
 
 from assets.glb import glb_inspect
 from pipelines.stages.export import ExportInputError, format_write
-from tests.pipelines.export.conftest import BLUE, RED
+from tests.pipelines.export.conftest import BLUE, RED, used_materials
 
 
 def validation_errors(path) -> list[str]:
@@ -78,11 +78,17 @@ def test_usdz_of_a_generated_asset_has_every_part(variant_glbs, tmp_path):
         == glb_inspect(glb).triangle_count
     )
     materials = [p for p in stage.Traverse() if p.IsA(UsdShade.Material)]
-    assert len(materials) == 6
-    # The gold preset is metallic: every material says so.
-    for prim in materials:
-        surface = UsdShade.Material(prim).ComputeSurfaceSource()[0]
-        assert surface.GetInput("metallic").Get() == pytest.approx(1.0)
+    expected = used_materials(glb)
+    assert len(materials) == len(expected)
+    # Each material keeps its metallic factor: the gold preset's 1.0 on the metal parts.
+    metallic = sorted(
+        UsdShade.Material(prim).ComputeSurfaceSource()[0].GetInput("metallic").Get()
+        for prim in materials
+    )
+    assert metallic == pytest.approx(
+        sorted(m.pbrMetallicRoughness.metallicFactor for m in expected)
+    )
+    assert metallic[-1] == pytest.approx(1.0)
 
 
 def test_usdz_refuses_what_is_not_a_glb():
