@@ -208,3 +208,18 @@ def test_a_new_user_gets_the_plain_defaults(other_user, presets):
     page = browser(other_user).get("/pipelines/new/").content.decode()
     assert '<option value="" selected>Infer from the prompt</option>' in page
     assert 'value="gold" checked' not in page
+
+
+def test_a_variant_added_later_loads_its_own_glb_on_the_asset_page(user, presets):
+    from assets.services import asset_variant_add
+
+    pipeline = run(user, prompt="a wooden barrel", presets=["gold"])
+    asset = Asset.objects.get(pk=pipeline.asset_id)
+    ice = MaterialPresetFactory(slug="ice", name="Ice")
+    added = asset_variant_add(asset=asset, actor=user, preset=ice)
+
+    assert gltf_errors(added.model_file.read()) == 0
+    page = browser(user).get(f"/assets/{asset.id}/?variant={added.id}").content.decode()
+    assert 'data-variant-name="Gold" data-in-model="true"' in page
+    assert 'data-variant-name="Ice" data-in-model="false"' in page
+    assert f'src="{added.model_file.url}"' in page and ' variant-name="Ice"' not in page
