@@ -11,7 +11,7 @@
   const assetModel = viewer.dataset.assetModel || "";
 
   function showsAssetModel() {
-    return viewer.getAttribute("src") === assetModel;
+    return viewer.src === assetModel;
   }
 
   function carried(variantName) {

@@ -27,7 +27,7 @@ def test_a_generated_asset_switches_variants_without_loading_another_model(
         config={"prompt": "a brave knight", "quality": "draft", "presets": ["gold", "oak"]},
         enqueue=False,
     )
-    pipeline_run(pipeline_id=pipeline.id)
+    pipeline = pipeline_run(pipeline_id=pipeline.id)
     asset = Asset.objects.get(pk=pipeline.asset_id)
     asset.visibility = "public"
     asset.save(update_fields=["visibility"])
@@ -37,18 +37,19 @@ def test_a_generated_asset_switches_variants_without_loading_another_model(
     page.goto(f"{live_server_url}/assets/{asset.id}/")
     page.wait_for_function(VIEWER_LOADED, timeout=30_000)
     assert page.evaluate("document.getElementById('viewer').availableVariants") == ["Gold", "Oak"]
-    src = page.get_attribute("#viewer", "src")
+    src = page.evaluate("document.getElementById('viewer').src")
     page.evaluate("window.__notReloaded = true")
 
     page.click("a.variant[data-variant-name='Gold']")
     page.wait_for_function("() => document.getElementById('viewer').variantName === 'Gold'")
-    assert page.get_attribute("#viewer", "src") == src  # the same file: no geometry reload
+    # The same file: no geometry reload.
+    assert page.evaluate("document.getElementById('viewer').src") == src
     assert page.get_attribute("#download", "href") == gold.model_file.url
     assert page.evaluate("window.__notReloaded") is True
 
     page.click("a.variant[data-variant-name='']")
     page.wait_for_function("() => document.getElementById('viewer').variantName === null")
-    assert page.get_attribute("#viewer", "src") == src
+    assert page.evaluate("document.getElementById('viewer').src") == src
 
 
 def test_an_uploaded_asset_loads_the_variants_own_model(live_server_url, browser):  # noqa: F811
@@ -60,7 +61,6 @@ def test_an_uploaded_asset_loads_the_variants_own_model(live_server_url, browser
     page.wait_for_function(VIEWER_LOADED, timeout=30_000)
     page.click("a.variant[data-variant-name='Copper']")
     page.wait_for_function(
-        f"() => document.getElementById('viewer').getAttribute('src') === "
-        f"'{variant.model_file.url}'"
+        f"() => document.getElementById('viewer').src === '{variant.model_file.url}'"
     )
     page.wait_for_function(VIEWER_LOADED, timeout=30_000)
