@@ -472,7 +472,9 @@ def _write_docs(args, summary, rows, tput, cat_rows) -> None:
             "## Pipelines",
             "",
             f"`make bench-pipelines` (= `.venv/bin/python benchmarks/bench_pipelines.py "
-            f"--runs {args.runs} --batch {args.batch}`), local provider, on "
+            f"--runs {args.runs} --batch {args.batch}"
+            f"{'' if args.db_name == BENCH_DB else ' --db-name ' + args.db_name}`), local "
+            "provider, on "
             f"{platform.machine()} with {os.cpu_count()} cores, PostgreSQL and Redis on "
             "localhost, DEBUG off. Two warm-up runs are excluded from every latency case.",
             "",
@@ -485,7 +487,8 @@ def _write_docs(args, summary, rows, tput, cat_rows) -> None:
             "a stage minus the stage function's own time — the fenced write that finishes one "
             "stage and starts the next, checkpoint files written and read, the per-variant "
             "checkpoint writes of `texture_variants`, event snapshots. `publish`'s function "
-            "time includes `asset_create_generated` (its GLB checks and six files).",
+            "time includes merging the variants into the asset's GLB and `asset_create_generated` "
+            "(its GLB checks and six files).",
             "",
             *rows,
             "",
