@@ -29,6 +29,20 @@ def asset_can_delete(*, asset: Asset, user) -> bool:
     return bool(user and user.is_authenticated and (asset.owner_id == user.pk or user.is_staff))
 
 
+def asset_visibility_held(*, asset: Asset) -> bool:
+    """Say whether `asset` was kept private because it only approximates its prompt.
+
+    True while a generated asset asked to be public is approximate and not public yet (the
+    pipeline's publish step holds it back until its owner confirms).
+    """
+    params = asset.generation_params or {}
+    return (
+        bool(params.get("approximate"))
+        and params.get("requested_visibility") == AssetVisibility.PUBLIC
+        and asset.visibility != AssetVisibility.PUBLIC
+    )
+
+
 def _variants_prefetch() -> Prefetch:
     return Prefetch(
         "variants",

@@ -9,11 +9,13 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from assets.forms import AssetEditForm, AssetUploadForm, AssetVariantAddForm, GalleryFilterForm
+from assets.models import AssetVisibility
 from assets.selectors import (
     asset_can_change,
     asset_can_delete,
     asset_gallery,
     asset_get_for_user,
+    asset_visibility_held,
     material_preset_list_unused,
 )
 from assets.services import asset_delete, asset_update, asset_upload, asset_variant_add
@@ -67,6 +69,11 @@ def _detail_response(
     can_change = asset_can_change(asset=asset, user=request.user)
     if can_change and variant_form is None:
         variant_form = AssetVariantAddForm(presets=material_preset_list_unused(asset=asset))
+    params = asset.generation_params or {}
+    # Variants the asset's own GLB carries (KHR_materials_variants), by the preset name shown.
+    in_model = set(params.get("variant_names") or [])
+    for variant in variants:
+        variant.in_model = variant.preset.name in in_model
     return render(
         request,
         "assets/asset_detail.html",
@@ -74,6 +81,11 @@ def _detail_response(
             "asset": asset,
             "variants": variants,
             "selected": selected,
+            "selected_in_model": selected is not None and selected.in_model,
+            "approximate": bool(params.get("approximate")),
+            "approximate_reason": params.get("approximate_reason", ""),
+            "suggestions": params.get("suggestions") or [],
+            "visibility_held": asset_visibility_held(asset=asset),
             "stats": stats,
             "can_change": can_change,
             "can_delete": asset_can_delete(asset=asset, user=request.user),
@@ -165,3 +177,17 @@ def asset_delete_view(request: HttpRequest, asset_id) -> HttpResponse:
         messages.success(request, f"“{asset.name}” is deleted.")
         return redirect("/?mine=on")
     return render(request, "assets/asset_confirm_delete.html", {"asset": asset})
+
+
+@login_required
+@require_POST
+def asset_publish_view(request: HttpRequest, asset_id) -> HttpResponse:
+    """Publish an asset kept private because it only approximates its prompt (owner only)."""
+    asset = _get_asset(request, asset_id)
+    try:
+        asset_update(asset=asset, actor=request.user, visibility=AssetVisibility.PUBLIC)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"“{asset.name}” is public now.")
+    return redirect("assets:detail", asset_id=asset.id)

@@ -47,15 +47,15 @@ STAGES = ["prepare", "generate_mesh", "optimize", "texture_variants", "thumbnail
 
 
 def _configure(args) -> None:
-    os.environ["DATABASE_URL"] = f"postgres://postgres@{args.db_host}:5432/{BENCH_DB}"
-    os.environ["FORGE_CACHE_PREFIX"] = "forge-bench-pipelines"
-    os.environ["FORGE_CHANNEL_PREFIX"] = "forge-bench-pipelines"
+    os.environ["DATABASE_URL"] = f"postgres://postgres@{args.db_host}:5432/{args.db_name}"
+    os.environ["FORGE_CACHE_PREFIX"] = args.db_name
+    os.environ["FORGE_CHANNEL_PREFIX"] = args.db_name
     os.environ["DEBUG"] = "off"
     os.environ["SECRET_KEY"] = "bench-pipelines-" + "x" * 40
     os.environ["SECURE_SSL_REDIRECT"] = "off"
     os.environ["LOG_LEVEL"] = "WARNING"
     os.environ["CONN_MAX_AGE"] = "600"
-    os.environ["MEDIA_ROOT"] = str(Path(tempfile.gettempdir()) / "forge-bench-pipelines-media")
+    os.environ["MEDIA_ROOT"] = str(Path(tempfile.gettempdir()) / f"{args.db_name}-media")
     os.environ["DJANGO_SETTINGS_MODULE"] = "forge.settings"
 
 
@@ -336,6 +336,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20, help="measured runs per latency case")
     parser.add_argument("--batch", type=int, default=20, help="pipelines per throughput batch")
     parser.add_argument("--db-host", default="127.0.0.1")
+    parser.add_argument(
+        "--db-name",
+        default=BENCH_DB,
+        help="database (created if missing) and Redis prefix, so parallel runs do not collide",
+    )
     parser.add_argument("--no-docs", action="store_true", help="do not update docs/benchmarks.md")
     parser.add_argument(
         "--catalogue-only",
@@ -350,7 +355,7 @@ def main() -> None:
         django.setup()
         print("\n".join(_catalogue_rows(bench_catalogue(args.runs), None)))
         return
-    database_ensure(BENCH_DB, host=args.db_host)
+    database_ensure(args.db_name, host=args.db_host)
 
     import django
 
@@ -467,7 +472,9 @@ def _write_docs(args, summary, rows, tput, cat_rows) -> None:
             "## Pipelines",
             "",
             f"`make bench-pipelines` (= `.venv/bin/python benchmarks/bench_pipelines.py "
-            f"--runs {args.runs} --batch {args.batch}`), local provider, on "
+            f"--runs {args.runs} --batch {args.batch}"
+            f"{'' if args.db_name == BENCH_DB else ' --db-name ' + args.db_name}`), local "
+            "provider, on "
             f"{platform.machine()} with {os.cpu_count()} cores, PostgreSQL and Redis on "
             "localhost, DEBUG off. Two warm-up runs are excluded from every latency case.",
             "",
@@ -480,7 +487,8 @@ def _write_docs(args, summary, rows, tput, cat_rows) -> None:
             "a stage minus the stage function's own time — the fenced write that finishes one "
             "stage and starts the next, checkpoint files written and read, the per-variant "
             "checkpoint writes of `texture_variants`, event snapshots. `publish`'s function "
-            "time includes `asset_create_generated` (its GLB checks and six files).",
+            "time includes merging the variants into the asset's GLB and `asset_create_generated` "
+            "(its GLB checks and six files).",
             "",
             *rows,
             "",

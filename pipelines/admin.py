@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
 from forge.exceptions import ApplicationError
-from pipelines.models import GenerationPipeline, PipelineStage
+from pipelines.models import GenerationPipeline, GenerationPreferences, PipelineStage
 from pipelines.services import pipeline_cancel, pipeline_retry
 
 
@@ -80,3 +80,15 @@ class GenerationPipelineAdmin(admin.ModelAdmin):
     @admin.action(description="Retry selected failed pipelines")
     def retry_selected(self, request, queryset):
         self._apply(request, queryset, pipeline_retry, "Retried")
+
+
+@admin.register(GenerationPreferences)
+class GenerationPreferencesAdmin(admin.ModelAdmin):
+    """What each user's generate form offers first (read-only: learnt from their runs)."""
+
+    list_display = ["user", "art_style", "quality", "updated_at"]
+    search_fields = ["user__username"]
+    readonly_fields = ["user", "art_style", "quality", "presets", "preset_uses", "updated_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -35,6 +35,26 @@ def _iso(value) -> str | None:
     return value.isoformat().replace("+00:00", "Z")
 
 
+# What watchers learn of a finished run's result: the asset kind, and whether the result only
+# approximates the prompt (with the reason, suggestions and a visibility held back).
+RESULT_EVENT_KEYS = (
+    "kind",
+    "object_kind",
+    "approximate",
+    "reason",
+    "suggestions",
+    "visibility",
+    "visibility_held",
+    "visibility_note",
+)
+
+
+def _result_summary(result: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not result:
+        return None
+    return {key: result[key] for key in RESULT_EVENT_KEYS if key in result}
+
+
 def pipeline_event_build(pipeline: GenerationPipeline, stages=None) -> dict[str, Any]:
     """Return the JSON-safe snapshot of `pipeline` that watchers receive.
 
@@ -77,6 +97,7 @@ def pipeline_event_build(pipeline: GenerationPipeline, stages=None) -> dict[str,
         "attempt": pipeline.attempt,
         "asset_id": asset_id,
         "thumbnail_url": thumbnail_url,
+        "result": _result_summary(pipeline.result),
         "request_id": pipeline.request_id or None,
         "updated_at": _iso(pipeline.updated_at or timezone.now()),
     }

@@ -23,7 +23,12 @@ class PipelineCreateForm(forms.Form):
         help_text=f"Describe one object, {PROMPT_MIN}–{PROMPT_MAX} characters.",
     )
     negative_prompt = forms.CharField(required=False, help_text="Optional: what to avoid.")
-    kind = forms.ChoiceField(required=False, choices=AssetKind.choices, initial=AssetKind.PROP)
+    kind = forms.ChoiceField(
+        required=False,
+        choices=[("", "Infer from the prompt"), *AssetKind.choices],
+        initial="",
+        help_text="Leave it to the prompt: “a dragon” files under creatures.",
+    )
     art_style = forms.ChoiceField(
         required=False, choices=AssetArtStyle.choices, initial=AssetArtStyle.REALISTIC
     )
@@ -43,10 +48,30 @@ class PipelineCreateForm(forms.Form):
         required=False, help_text="Optional: the same prompt and seed give the same model."
     )
     visibility = visibility_field(required=False)
+    confirm_approximate = forms.BooleanField(
+        required=False,
+        label="Publish even if approximate",
+        help_text=(
+            "When nothing in the prompt names an object Forge can build, the result is kept "
+            "private unless you tick this."
+        ),
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, preferences=None, **kwargs):
+        """`preferences` (the user's `GenerationPreferences`) gives the defaults and order."""
         super().__init__(*args, **kwargs)
-        self.preset_objects = list(MaterialPreset.objects.filter(is_active=True))
+        presets = list(MaterialPreset.objects.filter(is_active=True))
+        if preferences is not None:
+            rank = {slug: index for index, slug in enumerate(preferences.presets_by_use())}
+            # Most-used first; the rest keep the presets' own order (sorted() is stable).
+            presets = sorted(presets, key=lambda p: rank.get(p.slug, len(rank)))
+            active = {p.slug for p in presets}
+            if preferences.art_style in AssetArtStyle.values:
+                self.fields["art_style"].initial = preferences.art_style
+            if preferences.quality in PipelineQuality.values:
+                self.fields["quality"].initial = preferences.quality
+            self.fields["presets"].initial = [s for s in preferences.presets if s in active]
+        self.preset_objects = presets
         self.fields["presets"].choices = [(p.slug, p.name) for p in self.preset_objects]
 
     def config(self) -> dict:

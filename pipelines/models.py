@@ -257,3 +257,35 @@ class PipelineStage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.status})"
+
+
+class GenerationPreferences(models.Model):
+    """What a user last chose on the generate form, and how often they picked each preset.
+
+    Written by `pipeline_create` for every new generation run; the form takes its defaults
+    from here (last style, quality and presets) and lists the most-used presets first.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="generation_preferences",
+    )
+    art_style = models.CharField(max_length=20, blank=True)
+    quality = models.CharField(max_length=12, blank=True)
+    presets = models.JSONField(default=list, blank=True, help_text="The last run's preset slugs.")
+    preset_uses = models.JSONField(
+        default=dict, blank=True, help_text="How many runs used each preset slug."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "generation preferences"
+
+    def __str__(self) -> str:
+        return f"Generation preferences of user {self.user_id}"
+
+    def presets_by_use(self) -> list[str]:
+        """Return the preset slugs used so far, most used first (ties: alphabetical)."""
+        return sorted(self.preset_uses, key=lambda slug: (-int(self.preset_uses[slug]), slug))

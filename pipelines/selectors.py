@@ -8,9 +8,22 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from forge.exceptions import NotFoundError, ValidationFailedError
-from pipelines.models import FINISHED_STATUSES, GenerationPipeline, PipelineStage, PipelineStatus
+from pipelines.models import (
+    FINISHED_STATUSES,
+    GenerationPipeline,
+    GenerationPreferences,
+    PipelineStage,
+    PipelineStatus,
+)
 
 MAX_STATS_DAYS = 365
+
+
+def generation_preferences_get(*, user) -> GenerationPreferences | None:
+    """Return what `user` last chose on the generate form, or None before their first run."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return GenerationPreferences.objects.filter(user=user).first()
 
 
 def pipeline_list(*, user, status: str | None = None) -> QuerySet[GenerationPipeline]:

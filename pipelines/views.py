@@ -9,7 +9,11 @@ from django.views.decorators.http import require_POST
 from forge.exceptions import ApplicationError, NotFoundError, ValidationFailedError
 from pipelines.api.serializers import pipeline_websocket_url
 from pipelines.forms import PipelineCreateForm
-from pipelines.selectors import pipeline_get_for_user, pipeline_list
+from pipelines.selectors import (
+    generation_preferences_get,
+    pipeline_get_for_user,
+    pipeline_list,
+)
 from pipelines.services import pipeline_cancel, pipeline_create, pipeline_retry
 
 LIST_LIMIT = 100
@@ -25,7 +29,9 @@ def _get(request: HttpRequest, pipeline_id):
 @login_required
 def pipeline_new(request: HttpRequest) -> HttpResponse:
     """Show the generation form; start a pipeline and go to its page."""
-    form = PipelineCreateForm(request.POST or None)
+    form = PipelineCreateForm(
+        request.POST or None, preferences=generation_preferences_get(user=request.user)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             pipeline, _ = pipeline_create(

@@ -42,7 +42,12 @@ class PipelineCreateInputSerializer(serializers.Serializer):
     negative_prompt = CollapsedCharField(
         required=False, allow_blank=True, max_length=NEGATIVE_PROMPT_MAX, default=""
     )
-    kind = serializers.ChoiceField(choices=AssetKind.choices, required=False, default="prop")
+    kind = serializers.ChoiceField(
+        choices=AssetKind.choices,
+        required=False,
+        default="",
+        help_text="The asset kind; empty or missing: inferred from the prompt.",
+    )
     art_style = serializers.ChoiceField(
         choices=AssetArtStyle.choices, required=False, default="realistic"
     )
@@ -62,6 +67,11 @@ class PipelineCreateInputSerializer(serializers.Serializer):
     provider = serializers.CharField(required=False, help_text="One of the enabled providers.")
     visibility = serializers.ChoiceField(
         choices=AssetVisibility.choices, required=False, default="private"
+    )
+    confirm_approximate = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Publish publicly even when the result only approximates the prompt.",
     )
 
     def to_internal_value(self, data):

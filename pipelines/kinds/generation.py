@@ -10,6 +10,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+import structlog
+
 from forge.exceptions import ValidationFailedError
 from pipelines.kinds.base import Finished, RunKind, Step, StepContext
 from pipelines.models import PipelineKind, StageName
@@ -17,11 +19,13 @@ from pipelines.providers.base import PresetSpec
 from pipelines.stages.generate_mesh import generate_mesh
 from pipelines.stages.optimize import optimize
 from pipelines.stages.prepare import prepare
-from pipelines.stages.publish import publish_plan
+from pipelines.stages.publish import glb_with_variants, publish_plan
 from pipelines.stages.texture_variants import texture_variants
 from pipelines.stages.thumbnail import thumbnails
 
 SEED_MAX = 2**31 - 1
+
+log = structlog.get_logger("pipelines")
 
 
 def config_validate(data: Any) -> dict[str, Any]:
@@ -92,6 +96,11 @@ def step_generate_mesh(ctx: StepContext) -> dict[str, Any]:
         "object_kind": mesh.object_kind,
         "recognised": mesh.recognised,
         "notes": list(mesh.notes),
+        "approximate": bool(mesh.approximate),
+        "reason": mesh.reason,
+        "suggestions": list(mesh.suggestions),
+        "asset_kind": mesh.asset_kind,
+        "family": mesh.family,
         "external_task_id": mesh.external_task_id or "",
         "file_size": len(mesh.glb),
     }
@@ -172,6 +181,8 @@ class _Publication:
 
     plan: dict[str, Any]
     glb: bytes
+    #: Whether `glb` carries the variants (KHR_materials_variants).
+    variants_merged: bool
     thumbnail_png: bytes
     variants: list[Any]
 
@@ -191,19 +202,30 @@ def step_publish(ctx: StepContext) -> _Publication:
         provider_name=ctx.config["provider"],
     )
     presets = {p.slug: p for p in MaterialPreset.objects.filter(slug__in=prepared["presets"])}
+    variants = [
+        VariantInput(
+            preset=presets[v["preset"]],
+            glb=ctx.checkpoint_load(v["glb_key"]),
+            thumbnail_png=ctx.checkpoint_load(thumbs["variants"][v["preset"]]),
+            external_task_id=v.get("external_task_id", ""),
+        )
+        for v in ctx.outputs[StageName.TEXTURE_VARIANTS]["variants"]
+    ]
+    # Last step before the asset is created: one GLB switching between every variant by the
+    # preset name the asset page shows.
+    glb, merge_note = ctx.call(
+        glb_with_variants,
+        base_glb=ctx.checkpoint_load(optimized["glb_key"]),
+        variants=[(v.preset.name, v.glb) for v in variants],
+    )
+    if merge_note:
+        log.warning("variants_not_merged", reason=merge_note, variants=len(variants))
     return _Publication(
         plan=plan,
-        glb=ctx.checkpoint_load(optimized["glb_key"]),
+        glb=glb,
+        variants_merged=bool(variants) and not merge_note,
         thumbnail_png=ctx.checkpoint_load(thumbs["thumbnail_key"]),
-        variants=[
-            VariantInput(
-                preset=presets[v["preset"]],
-                glb=ctx.checkpoint_load(v["glb_key"]),
-                thumbnail_png=ctx.checkpoint_load(thumbs["variants"][v["preset"]]),
-                external_task_id=v.get("external_task_id", ""),
-            )
-            for v in ctx.outputs[StageName.TEXTURE_VARIANTS]["variants"]
-        ],
+        variants=variants,
     )
 
 
@@ -220,13 +242,21 @@ def finish(ctx: StepContext, pipeline, publication: _Publication) -> Finished:
         owner=pipeline.user,
         name=plan["name"],
         description=plan["description"],
-        kind=prepared["kind"],
+        kind=plan["kind"],
         art_style=prepared["art_style"],
         tags=plan["tags"],
-        visibility=prepared["visibility"],
+        visibility=plan["visibility"],
         glb=publication.glb,
         thumbnail_png=publication.thumbnail_png,
-        generation_params={**plan["generation_params"], "pipeline_id": str(pipeline.id)},
+        generation_params={
+            **plan["generation_params"],
+            "pipeline_id": str(pipeline.id),
+            "variants_merged": publication.variants_merged,
+            # The variants the asset's GLB carries, by name (the asset page switches to them).
+            "variant_names": (
+                [v.preset.name for v in publication.variants] if publication.variants_merged else []
+            ),
+        },
         variants=publication.variants,
     )
     return Finished(
@@ -237,6 +267,15 @@ def finish(ctx: StepContext, pipeline, publication: _Publication) -> Finished:
             "object_kind": mesh.get("object_kind", ""),
             "recognised": mesh.get("recognised", True),
             "notes": mesh.get("notes", []),
+            "kind": plan["kind"],
+            "kind_inferred": bool(prepared.get("kind_inferred")),
+            "approximate": bool(mesh.get("approximate", False)),
+            "reason": mesh.get("reason", ""),
+            "suggestions": list(mesh.get("suggestions") or []),
+            "visibility": plan["visibility"],
+            "visibility_held": plan["visibility_held"],
+            "visibility_note": plan["visibility_note"],
+            "variants_merged": publication.variants_merged,
             "vertex_count": optimized.get("vertex_count"),
             "triangle_count": optimized.get("triangle_count"),
         },

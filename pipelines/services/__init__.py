@@ -5,6 +5,7 @@
 - `leases`: claim, heartbeat and fenced writes
 - `checkpoints`: the files stages write, per attempt, for resuming
 - `run`: one attempt of a run, its kind's recipe executed stage by stage
+- `preferences`: the generate form's defaults, learnt from a user's runs
 - `maintenance`: the reaper and the daily cleanup
 - `state`: row transitions the others share
 
@@ -21,12 +22,14 @@ from pipelines.services.maintenance import (
     pipelines_reap,
     pipelines_reap_after_start,
 )
+from pipelines.services.preferences import generation_preferences_record
 from pipelines.services.run import backoff_seconds, pipeline_run
 from pipelines.services.state import RUN_TASK
 
 __all__ = [
     "RUN_TASK",
     "backoff_seconds",
+    "generation_preferences_record",
     "pipeline_cancel",
     "pipeline_create",
     "pipeline_files_delete",

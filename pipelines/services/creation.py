@@ -19,6 +19,7 @@ from forge.exceptions import ConflictError, ValidationFailedError
 from pipelines.events import pipeline_event_publish_on_commit
 from pipelines.kinds import run_kind_get
 from pipelines.models import GenerationPipeline, PipelineKind, PipelineStage, PipelineStatus
+from pipelines.services.preferences import generation_preferences_record
 from pipelines.services.state import run_enqueue
 
 log = structlog.get_logger("pipelines")
@@ -128,8 +129,11 @@ def pipeline_create(
     request_id: str = "",
     enqueue: bool = True,
 ) -> tuple[GenerationPipeline, bool]:
-    """Create a generation run from `config` (see `run_create`)."""
-    return run_create(
+    """Create a generation run from `config` (see `run_create`).
+
+    A new run's style, quality and presets become the user's defaults on the generate form.
+    """
+    pipeline, created = run_create(
         user=user,
         kind=PipelineKind.GENERATION,
         config=config,
@@ -137,3 +141,6 @@ def pipeline_create(
         request_id=request_id,
         enqueue=enqueue,
     )
+    if created:
+        generation_preferences_record(user=user, config=pipeline.config)
+    return pipeline, created

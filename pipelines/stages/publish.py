@@ -8,6 +8,9 @@ without the user's confirmation: the plan keeps it private and says why.
 
 from typing import Any
 
+from pipelines.stages.export.errors import ExportInputError
+from pipelines.stages.export.variants import merge_variants
+
 HELD_NOTE = "Kept private: the result only approximates the prompt. Publish it yourself if it fits."
 
 
@@ -62,3 +65,20 @@ def publish_plan(
             },
         },
     }
+
+
+def glb_with_variants(base_glb: bytes, variants: list[tuple[str, bytes]]) -> tuple[bytes, str]:
+    """Return the asset's GLB carrying every `(preset name, glb)` variant, and why not if not.
+
+    The variants go in through `KHR_materials_variants` under the names the asset page
+    shows, so its switcher changes materials without reloading the geometry. Without
+    variants (no reason then), or when a variant's geometry differs from the base's (a remote retexture may
+    remesh), the base GLB is returned unchanged with the reason; the per-variant GLBs are
+    kept either way.
+    """
+    if not variants:
+        return base_glb, ""
+    try:
+        return merge_variants(base_glb, variants), ""
+    except ExportInputError as exc:
+        return base_glb, exc.message

@@ -179,8 +179,10 @@ def test_the_config_is_cleaned_once_whitespace_collapsed_and_empty_fields_defaul
     assert response.status_code == 202, response.content
     config = response.json()["data"]["config"]
     assert config["prompt"] == "a stone tower"
-    assert config["kind"] == "prop" and config["quality"] == "standard"
+    # An empty kind stays empty: `prepare` infers it from the prompt.
+    assert config["kind"] == "" and config["quality"] == "standard"
     assert config["presets"] == [] and isinstance(config["seed"], int)
+    assert config["confirm_approximate"] is False
 
 
 def test_each_bad_field_is_reported_with_unknown_fields_in_one_400(user_client):

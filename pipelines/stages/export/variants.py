@@ -34,7 +34,7 @@ def merge_variants(base_glb: bytes, variants: list[tuple[str, bytes]]) -> bytes:
     """Return `base_glb` carrying every `(name, glb)` variant's materials as variant `name`.
 
     `base_glb` gives the geometry and the default look; it is usually the first variant's
-    file. Raise ExportInputError when a variant's geometry does not match the base's, when
+    file. Variants it already carries (a published asset's GLB) are replaced by `variants`. Raise ExportInputError when a variant's geometry does not match the base's, when
     names repeat or are blank, or when there is no variant.
     """
     if not variants:
@@ -46,8 +46,7 @@ def merge_variants(base_glb: bytes, variants: list[tuple[str, bytes]]) -> bytes:
         # model-viewer renames duplicates ("Gold.1"), so the UI's names would not match.
         raise ExportInputError("Variant names must be unique.", details={"names": names})
     base = gltf_load(base_glb)
-    if VARIANTS in (base.extensionsUsed or []):
-        raise ExportInputError("The base model already has material variants.")
+    _variants_strip(base)
     shape = _primitive_shape(base)
     blob = bytearray(base.binary_blob() or b"")
     known: dict[str, int] = {}  # material fingerprint -> index in base.materials
@@ -85,6 +84,21 @@ def merge_variants(base_glb: bytes, variants: list[tuple[str, bytes]]) -> bytes:
     base.extensionsUsed = [*(base.extensionsUsed or []), VARIANTS]
     set_blob(base, bytes(blob))
     return gltf_to_glb(base)
+
+
+def _variants_strip(document: GLTF2) -> None:
+    """Drop the variant mappings `document` carries; its default materials stay as they are."""
+    if VARIANTS not in (document.extensionsUsed or []):
+        return
+    for mesh in document.meshes:
+        for primitive in mesh.primitives:
+            if primitive.extensions and VARIANTS in primitive.extensions:
+                primitive.extensions = {
+                    k: v for k, v in primitive.extensions.items() if k != VARIANTS
+                }
+    if document.extensions and VARIANTS in document.extensions:
+        document.extensions = {k: v for k, v in document.extensions.items() if k != VARIANTS}
+    document.extensionsUsed = [name for name in document.extensionsUsed if name != VARIANTS]
 
 
 def _primitive_shape(document: GLTF2) -> list[tuple[int, int, int]]:

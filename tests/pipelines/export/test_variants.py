@@ -92,3 +92,13 @@ def test_variant_names_must_be_unique_and_present(variant_glbs, names):
 def test_a_file_that_is_not_a_glb_is_refused():
     with pytest.raises(ExportInputError, match="not a GLB"):
         merge_variants(b"solid cube\nendsolid", [("Gold", b"glTF")])
+
+
+def test_a_published_asset_glb_that_carries_variants_can_be_merged_again(variant_glbs):
+    # A generated asset's GLB already carries its variants; exporting it with a new set
+    # replaces them instead of refusing the file.
+    published = merge_variants(variant_glbs[0][1], variant_glbs[:2])
+    again = merge_variants(published, variant_glbs)
+    names, _ = variant_table(again)
+    assert names == [name for name, _ in variant_glbs]
+    assert validate_glb(again)["issues"]["numErrors"] == 0
