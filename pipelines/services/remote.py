@@ -83,8 +83,11 @@ class StageRemoteTasks:
 
     def merged(self, output: dict[str, Any]) -> dict[str, Any]:
         """Return `output` with the stage's remote task map (and wait count) kept in it."""
-        kept = {k: self.output[k] for k in (REMOTE_TASKS_KEY, REMOTE_WAITS_KEY) if k in self.output}
-        merged = {**output, **kept}
+        merged = dict(output)
+        if self.ids:
+            merged[REMOTE_TASKS_KEY] = dict(self.ids)
+        if REMOTE_WAITS_KEY in self.output:
+            merged.setdefault(REMOTE_WAITS_KEY, self.output[REMOTE_WAITS_KEY])
         self.output = merged
         return merged
 
