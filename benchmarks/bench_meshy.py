@@ -3,7 +3,7 @@
     make bench-pipelines-meshy
     .venv/bin/python benchmarks/bench_meshy.py [--runs 20] [--waiting 100] [--window 20] [--no-docs]
 
-Uses the database `forge_bench_pipelines` and the fake Meshy server (`tests/fakes/meshy/`)
+Uses its own database `forge_bench_meshy` and the fake Meshy server (`tests/fakes/meshy/`)
 on a local port. Measures:
 
 1. Orchestration overhead per stage with the Meshy provider, in-process, the fake's task
@@ -33,6 +33,7 @@ from benchmarks.bench_pipelines import STAGES, Cluster, _config, _configure, ms 
 from benchmarks.common import database_ensure, percentile, results_section_write  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
+BENCH_DB = "forge_bench_meshy"
 
 
 def bench_overhead(user, runs: int) -> dict:
@@ -141,6 +142,8 @@ def main() -> None:
     parser.add_argument("--no-docs", action="store_true")
     args = parser.parse_args()
     _configure(args)
+    os.environ["DATABASE_URL"] = f"postgres://postgres@{args.db_host}:5432/{BENCH_DB}"
+    os.environ["FORGE_CACHE_PREFIX"] = os.environ["FORGE_CHANNEL_PREFIX"] = BENCH_DB
     from tests.fakes.meshy import FakeMeshyServer
 
     fake = FakeMeshyServer(time_scale=0).start()
@@ -152,7 +155,7 @@ def main() -> None:
         MESHY_MAX_TASKS_PER_USER="0",
         MESHY_MAX_TASKS_PER_WORKER="0",
     )
-    database_ensure("forge_bench_pipelines", host=args.db_host)
+    database_ensure(BENCH_DB, host=args.db_host)
     import django
 
     django.setup()
@@ -206,7 +209,9 @@ def main() -> None:
     )
     if args.no_docs:
         return
-    section = f"""`make bench-pipelines-meshy` (= `.venv/bin/python benchmarks/bench_meshy.py --runs {args.runs} --waiting {args.waiting} --window {args.window:g}`), Meshy provider against the fake Meshy server (`tests/fakes/meshy/`, in-process thread), on {platform.machine()} with {os.cpu_count()} cores, PostgreSQL and Redis on localhost, DEBUG off.
+    section = f"""## Pipelines with Meshy
+
+`make bench-pipelines-meshy` (= `.venv/bin/python benchmarks/bench_meshy.py --runs {args.runs} --waiting {args.waiting} --window {args.window:g}`), Meshy provider against the fake Meshy server (`tests/fakes/meshy/`, in-process thread), on {platform.machine()} with {os.cpu_count()} cores, PostgreSQL and Redis on localhost, DEBUG off.
 
 Orchestration overhead per stage with the fake's latency at zero (goal ≤ 10 ms p95): the orchestrator's wall time for a stage minus the stage function's own time (which includes the HTTP calls to the fake, its GLB building and the downloads). Meshy stages add the fenced write of each remote task ID before the wait (`remote_tasks` on the stage) to the local provider's costs.
 
