@@ -190,12 +190,12 @@ def main() -> None:
             continue  # not timed by the engine (the last stage ends inside its finish)
         everything += values
         rows.append(
-            f"| {name} | {ms(percentile(overhead['functions'][name], 50))} | "
-            f"{ms(percentile(values, 50))} | {ms(percentile(values, 95))} |"
+            f"| {name} | {ms(percentile(overhead['functions'][name], 0.5))} | "
+            f"{ms(percentile(values, 0.5))} | {ms(percentile(values, 0.95))} |"
         )
     rows.append(
-        f"| **all stages** | | **{ms(percentile(everything, 50))}** | "
-        f"**{ms(percentile(everything, 95))}** |"
+        f"| **all stages** | | **{ms(percentile(everything, 0.5))}** | "
+        f"**{ms(percentile(everything, 0.95))}** |"
     )
     busy = [(share, name) for share, name in waiting["shares"] if share > 0.5]
     cpu_rows = [
