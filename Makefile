@@ -7,7 +7,7 @@ PORT ?= 8000
 export PYTHONUNBUFFERED := 1
 
 .PHONY: run test setup venv node localenv services db static browser gl blender assimp lint ci migrate-roundtrip clean \
-        bench-gallery bench-pipelines bench-ws bench-errors
+        bench-gallery bench-pipelines bench-pipelines-meshy bench-ws bench-errors
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -100,6 +100,9 @@ bench-gallery: setup
 
 bench-pipelines: setup
 	$(PY) benchmarks/bench_pipelines.py $(BENCH_ARGS)
+
+bench-pipelines-meshy: setup
+	$(PY) benchmarks/bench_meshy.py $(BENCH_ARGS)
 
 bench-ws: setup
 	$(PY) benchmarks/bench_ws.py $(BENCH_ARGS)

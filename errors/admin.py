@@ -452,6 +452,8 @@ class ErrorOverviewAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
+        from pipelines.providers.meshy.balance import meshy_balance_status
+
         now = timezone.now()
         today = selectors.day_floor(now)
         chart = selectors.error_hourly_by_severity(days=7, now=now)
@@ -471,5 +473,6 @@ class ErrorOverviewAdmin(admin.ModelAdmin):
                 "-regressed_at"
             )[:20],
             "groups_url": reverse("admin:errors_errorgroup_changelist"),
+            "meshy": meshy_balance_status(),
         }
         return TemplateResponse(request, "errors/admin/overview.html", context)

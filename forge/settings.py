@@ -370,6 +370,16 @@ FORGE_PIPELINE_RETENTION_DAYS = env.int("FORGE_PIPELINE_RETENTION_DAYS", default
 FORGE_PIPELINE_PROGRESS_INTERVAL_SECONDS = env.float(
     "FORGE_PIPELINE_PROGRESS_INTERVAL_SECONDS", default=0.2
 )
+# Remote tasks (Meshy): a step follows a running remote task this long, then the run is
+# parked (queued, worker released) and looked at again after a poll interval that grows
+# from MIN to MAX; a negative wait follows every task to its end in the worker.
+FORGE_PIPELINE_REMOTE_WAIT_SECONDS = env.float("FORGE_PIPELINE_REMOTE_WAIT_SECONDS", default=5.0)
+FORGE_PIPELINE_REMOTE_POLL_MIN_SECONDS = env.float(
+    "FORGE_PIPELINE_REMOTE_POLL_MIN_SECONDS", default=5.0
+)
+FORGE_PIPELINE_REMOTE_POLL_MAX_SECONDS = env.float(
+    "FORGE_PIPELINE_REMOTE_POLL_MAX_SECONDS", default=30.0
+)
 FORGE_REQUEST_ID_MAX_LENGTH = 128
 # Gallery lists (see docs/gallery.md): default page size, one cached page boundary every
 # N rows, and how long cached counts and boundaries live (a write replaces them anyway).

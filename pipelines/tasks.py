@@ -26,6 +26,11 @@ def pipelines_reap_on_worker_start(sender=None, proc_name: str = "", **kwargs) -
         log.exception("pipelines_reap_after_start_failed", process=proc_name)
 
 
+def pipelines_wake() -> dict[str, int]:
+    """Enqueue runs parked on remote tasks as they come due (one waker at a time)."""
+    return services.pipelines_wake()
+
+
 def pipelines_cleanup() -> dict[str, int]:
     """Delete finished pipelines older than the retention period and leftover files."""
     return services.pipelines_cleanup()

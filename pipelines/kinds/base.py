@@ -49,6 +49,13 @@ class StepContext(Protocol):
     def progress(self, fraction: float, *, output: dict[str, Any] | None = None) -> None:
         """Report progress in this stage; `output` is a partial checkpoint kept on resume."""
 
+    @property
+    def remote_tasks(self) -> Any:
+        """`RemoteTasks` for a remote provider: task IDs kept on the stage, resumed, never paid twice."""
+
+    def on_progress(self, fraction: float) -> None:
+        """Report a provider's progress through this stage (0.0–1.0) to live status."""
+
 
 @dataclass(frozen=True)
 class Step:

@@ -90,6 +90,8 @@ def step_generate_mesh(ctx: StepContext) -> dict[str, Any]:
         prepared=_prepared(ctx),
         provider=ctx.provider,
         should_cancel=ctx.should_cancel,
+        tasks=ctx.remote_tasks,
+        on_progress=ctx.on_progress,
     )
     return {
         "glb_key": ctx.checkpoint_save("mesh.glb", mesh.glb),
@@ -130,6 +132,7 @@ def step_texture_variants(ctx: StepContext) -> dict[str, Any]:
     done_slugs = {v["preset"] for v in done}
     wanted = prepared["presets"]
     total = max(1, len(wanted))
+    before = len(done)
 
     def on_variant(preset: PresetSpec, result) -> None:
         with ctx.engine_time():
@@ -152,6 +155,8 @@ def step_texture_variants(ctx: StepContext) -> dict[str, Any]:
         provider=ctx.provider,
         should_cancel=ctx.should_cancel,
         on_variant=on_variant,
+        tasks=ctx.remote_tasks,
+        on_progress=lambda f: ctx.progress((before + f * (total - before)) / total),
     )
     order = {slug: index for index, slug in enumerate(wanted)}
     done.sort(key=lambda v: order.get(v["preset"], len(order)))

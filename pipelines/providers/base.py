@@ -30,11 +30,17 @@ class RemoteTasks:
     mid-wait resumes the same task. The orchestrator persists the IDs with the stage.
     `owner` names who the work is for (a user ID), for per-user limits on remote tasks.
     The defaults remember nothing, which is right for local providers.
+
+    `wait_seconds` bounds how long one call may wait on a remote task that is still
+    running: past it the provider raises `RemoteTaskPending` (the task stays remembered and
+    running) so the engine can hand the worker back and call again later. None waits until
+    the task ends.
     """
 
     resume_task_id: Callable[[str], str | None] = _no_resume
     remember_task_id: Callable[[str, str], None] = _no_remember
     owner: str = ""
+    wait_seconds: float | None = None
 
 
 NO_REMOTE_TASKS = RemoteTasks()
@@ -107,6 +113,19 @@ class ProviderError(Exception):
         self.code = code
         self.retryable = retryable
         self.service = service
+
+
+class RemoteTaskPending(Exception):  # noqa: N818 - an outcome, not an error
+    """Report that a remembered remote task is still running after `RemoteTasks.wait_seconds`.
+
+    Calling the provider again with the same `RemoteTasks` follows the same task: nothing
+    is paid twice. `progress` is the call's progress so far (0.0–1.0).
+    """
+
+    def __init__(self, task_id: str, *, progress: float = 0.0) -> None:
+        super().__init__(f"remote task {task_id} is still running")
+        self.task_id = task_id
+        self.progress = progress
 
 
 class ProviderCanceled(ProviderError):  # noqa: N818 - the name is part of the provider contract

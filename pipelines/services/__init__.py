@@ -7,6 +7,7 @@
 - `run`: one attempt of a run, its kind's recipe executed stage by stage
 - `preferences`: the generate form's defaults, learnt from a user's runs
 - `maintenance`: the reaper and the daily cleanup
+- `remote`: remote task IDs kept on the stage, and runs parked while remote tasks run
 - `state`: row transitions the others share
 
 What a kind of run does is declared in `pipelines.kinds`. Callers import from here:
@@ -23,6 +24,7 @@ from pipelines.services.maintenance import (
     pipelines_reap_after_start,
 )
 from pipelines.services.preferences import generation_preferences_record
+from pipelines.services.remote import pipelines_wake
 from pipelines.services.run import backoff_seconds, pipeline_run
 from pipelines.services.state import RUN_TASK
 
@@ -38,6 +40,7 @@ __all__ = [
     "pipelines_cleanup",
     "pipelines_reap",
     "pipelines_reap_after_start",
+    "pipelines_wake",
     "run_create",
     "worker_id_new",
 ]

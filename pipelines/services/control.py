@@ -17,6 +17,7 @@ from pipelines.models import (
     StageStatus,
 )
 from pipelines.services.checkpoints import files_delete_on_commit
+from pipelines.services.remote import remote_cancel_handoff
 from pipelines.services.state import (
     lease_clear,
     progress_of,
@@ -34,7 +35,8 @@ def pipeline_cancel(*, pipeline: GenerationPipeline) -> GenerationPipeline:
     """Cancel `pipeline`: at once if it is queued, at the worker's next check if it runs."""
     locked = GenerationPipeline.objects.select_for_update().get(pk=pipeline.pk)
     if locked.status == PipelineStatus.CANCELED or (
-        locked.status == PipelineStatus.RUNNING and locked.cancel_requested_at
+        locked.status in (PipelineStatus.RUNNING, PipelineStatus.QUEUED)
+        and locked.cancel_requested_at
     ):
         return locked
     if locked.status in FINISHED_STATUSES:
@@ -43,7 +45,7 @@ def pipeline_cancel(*, pipeline: GenerationPipeline) -> GenerationPipeline:
     locked.cancel_requested_at = now
     stages = stages_of(locked)
     changed: list[PipelineStage] = []
-    if locked.status == PipelineStatus.QUEUED:
+    if locked.status == PipelineStatus.QUEUED and not remote_cancel_handoff(locked, now):
         locked.status = PipelineStatus.CANCELED
         locked.finished_at = now
         locked.next_attempt_at = None

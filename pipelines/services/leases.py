@@ -90,6 +90,9 @@ class Lease:
         self._stop = threading.Event()
         self._heartbeat: threading.Thread | None = None
         self.last_publish = 0.0
+        if pipeline.cancel_requested_at is not None:
+            # Claimed to be canceled: a parked run whose remote task must be deleted.
+            self.cancel_seen.set()
 
     def should_cancel(self) -> bool:
         """Return True once a cancel was requested or the lease was lost."""

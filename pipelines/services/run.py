@@ -31,9 +31,10 @@ from pipelines.models import (
     StageStatus,
 )
 from pipelines.providers import provider_get
-from pipelines.providers.base import ProviderCanceled, ProviderError
+from pipelines.providers.base import ProviderCanceled, ProviderError, RemoteTaskPending
 from pipelines.services.checkpoints import Checkpoints, files_delete_on_commit
 from pipelines.services.leases import Lease, LeaseLost, lease_claim, worker_id_new
+from pipelines.services.remote import StageRemoteTasks, park_mutate, remote_wait_seconds
 from pipelines.services.state import lease_clear, progress_of, stage_begin, stages_cancel
 
 log = structlog.get_logger("pipelines")
@@ -103,6 +104,21 @@ class _StepContext:
         self.partial = stage.output or {}
         self.function_seconds = 0.0
         self._excluded = 0.0
+        self.remote = StageRemoteTasks(
+            partial=self.partial,
+            write=lambda **fields: run.lease.write_stage(stage.name, **fields),
+            owner=str(run.user_id),
+            wait_seconds=remote_wait_seconds(),
+        )
+
+    @property
+    def remote_tasks(self):
+        """The `RemoteTasks` hooks for this stage's provider calls (IDs kept on the stage)."""
+        return self.remote.hooks()
+
+    def on_progress(self, fraction: float) -> None:
+        """Report a provider's progress through this stage (live status)."""
+        self.progress(fraction)
 
     @property
     def provider(self):
@@ -138,6 +154,8 @@ class _StepContext:
         return self._run.checkpoints.exists(key)
 
     def progress(self, fraction: float, *, output: dict | None = None) -> None:
+        if output is not None:
+            output = self.remote.merged(output)
         self._run.stage_progress(self._stage, fraction, output=output)
 
 
@@ -150,6 +168,7 @@ class _Run:
         self.attempt = pipeline.attempt
         self.config = pipeline.config
         self.provider_name = pipeline.provider
+        self.user_id = pipeline.user_id
         self.lease = Lease(pipeline)
         self.checkpoints = Checkpoints(pipeline.id, pipeline.attempt)
         self.timings: list[dict[str, Any]] | None = None
@@ -264,6 +283,10 @@ class _Run:
         )
         return pipeline
 
+    def park(self, ctx: _StepContext, name: str, pending: RemoteTaskPending) -> None:
+        """Hand the worker back while stage `name`'s remote task runs (see `services.remote`)."""
+        self.lease.write(park_mutate(name, ctx.remote, pending))
+
     def finish_canceled(self) -> GenerationPipeline:
         def mutate(pipeline, stages):
             now = timezone.now()
@@ -359,8 +382,15 @@ class _Run:
                 if stage.name == last:
                     pipeline = self.succeed(ctx, stage.name, value)
                 else:
+                    value = ctx.remote.merged(value) if ctx.remote.ids else value
                     outputs[stage.name] = value
                     self.stage_finish(stage.name, value)
+            except RemoteTaskPending as pending:
+                try:
+                    self.park(ctx, stage.name, pending)
+                except LeaseLost:
+                    pass
+                return None
             except LeaseLost:
                 log.warning("pipeline_run_abandoned", pipeline_id=str(self.pipeline_id))
                 return None

@@ -90,17 +90,22 @@ def progress_of(
 def stage_begin(
     pipeline: GenerationPipeline, stages: dict[str, PipelineStage], name: str
 ) -> PipelineStage:
-    """Mark stage `name` running and make it the pipeline's current stage; return it."""
+    """Mark stage `name` running and make it the pipeline's current stage; return it.
+
+    A stage still `running` was parked while its remote task ran (`services.remote`): it
+    carries on with its start time, attempt count and progress.
+    """
     stage = stages[name]
-    stage.status = StageStatus.RUNNING
-    stage.attempts += 1
-    stage.started_at = timezone.now()
+    if stage.status != StageStatus.RUNNING:
+        stage.status = StageStatus.RUNNING
+        stage.attempts += 1
+        stage.started_at = timezone.now()
+        stage.progress = 0
     stage.finished_at = None
-    stage.progress = 0
     stage.error_code = ""
     stage.error_message = ""
     pipeline.current_stage = name
-    pipeline.progress = progress_of(pipeline, list(stages.values()), name, 0)
+    pipeline.progress = progress_of(pipeline, list(stages.values()), name, stage.progress / 100)
     return stage
 
 

@@ -3,13 +3,27 @@
 from collections.abc import Callable
 from typing import Any
 
-from pipelines.providers.base import MeshResult, Provider
+from pipelines.providers.base import (
+    NO_REMOTE_TASKS,
+    MeshResult,
+    ProgressCallback,
+    Provider,
+    RemoteTasks,
+)
 
 
 def generate_mesh(
-    *, prepared: dict[str, Any], provider: Provider, should_cancel: Callable[[], bool]
+    *,
+    prepared: dict[str, Any],
+    provider: Provider,
+    should_cancel: Callable[[], bool],
+    tasks: RemoteTasks = NO_REMOTE_TASKS,
+    on_progress: ProgressCallback | None = None,
 ) -> MeshResult:
-    """Ask `provider` for a mesh of the prepared prompt; it raises ProviderError on failure."""
+    """Ask `provider` for a mesh of the prepared prompt; it raises ProviderError on failure.
+
+    `tasks` and `on_progress` reach a remote provider (resume, live progress).
+    """
     return provider.text_to_3d(
         prompt=prepared["prompt"],
         negative_prompt=prepared["negative_prompt"],
@@ -18,4 +32,6 @@ def generate_mesh(
         quality=prepared["quality"],
         seed=prepared["seed"],
         should_cancel=should_cancel,
+        tasks=tasks,
+        on_progress=on_progress,
     )

@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import structlog
 
-from pipelines.providers.base import ProviderCanceled
+from pipelines.providers.base import ProviderCanceled, RemoteTaskPending
 from pipelines.providers.meshy import errors
 
 log = structlog.get_logger("pipelines.providers.meshy")
@@ -376,6 +376,7 @@ class MeshyClient:
         what: str,
         should_cancel: Callable[[], bool],
         on_task: Callable[[dict], None] | None = None,
+        wait_seconds: float | None = None,
     ) -> dict:
         """Wait until the task ends and return it when SUCCEEDED, raising otherwise.
 
@@ -384,15 +385,33 @@ class MeshyClient:
         remote task is deleted (Meshy's only way to cancel) and ProviderCanceled raised.
         After `task_timeout` seconds a retryable timeout is raised and the task is left
         running, so a retry resumes it.
+
+        With `wait_seconds`, the task is looked at once and followed at most that long:
+        if it is still running then, `RemoteTaskPending` is raised and the task left
+        running; the timeout then counts from the task's own `created_at`, so it holds
+        across the calls that follow it.
         """
         deadline = time.monotonic() + self.config.task_timeout
+        park_at = None if wait_seconds is None else time.monotonic() + max(0.0, wait_seconds)
         streaming = self.config.stream
         interval = self.config.poll_min
-        seen = on_task or (lambda task: None)
+        looked = False
+
+        def seen(task: dict) -> None:
+            nonlocal looked
+            looked = True
+            if park_at is not None:
+                self._check_age(task, what=what)
+            if on_task is not None:
+                on_task(task)
+
         try:
             while True:
                 if should_cancel():
                     raise ProviderCanceled(service=errors.SERVICE)
+                if park_at is not None and looked and time.monotonic() >= park_at:
+                    log.info("provider.meshy.task_pending", family=family, task_id=task_id)
+                    raise RemoteTaskPending(task_id)
                 if time.monotonic() > deadline:
                     log.warning("provider.meshy.task_timeout", family=family, task_id=task_id)
                     raise errors.error(
@@ -409,9 +428,15 @@ class MeshyClient:
                         what=what,
                         should_cancel=should_cancel,
                         seen=seen,
-                        deadline=deadline,
+                        deadline=deadline if park_at is None else min(deadline, park_at),
                     )
                     if outcome is _IDLE:
+                        if park_at is not None and not looked:
+                            # A quiet stream within the wait: look once by reading the task.
+                            task = self.get(family, task_id, what=what, should_cancel=should_cancel)
+                            seen(task)
+                            if task.get("status") in TERMINAL:
+                                return self._finished(task, what=what)
                         continue
                     if outcome is None:
                         streaming = False
@@ -427,8 +452,9 @@ class MeshyClient:
                         wait = (
                             interval if (task.get("progress") or 0) < 95 else self.config.poll_min
                         )
+                        until = deadline if park_at is None else min(deadline, park_at)
                         sleep_or_cancel(
-                            min(wait, max(0.0, deadline - time.monotonic())), should_cancel
+                            min(wait, max(0.0, until - time.monotonic())), should_cancel
                         )
                         interval = min(interval * 1.5, self.config.poll_max)
                         continue
@@ -437,6 +463,20 @@ class MeshyClient:
             self.delete(family, task_id)
             log.info("provider.meshy.task_canceled", family=family, task_id=task_id)
             raise
+
+    def _check_age(self, task: dict, *, what: str) -> None:
+        """Raise the task timeout when a still-running task was created too long ago."""
+        created = task.get("created_at")
+        if task.get("status") in TERMINAL or not isinstance(created, int | float) or created <= 0:
+            return
+        if time.time() * 1000 - created > self.config.task_timeout * 1000:
+            log.warning("provider.meshy.task_timeout", task_id=task.get("id"))
+            raise errors.error(
+                f"Meshy took longer than {int(self.config.task_timeout)} s while {what}; "
+                "the pipeline will pick the task up again.",
+                code=errors.TIMEOUT,
+                retryable=True,
+            )
 
     def _finished(self, task: dict, *, what: str) -> dict:
         status = task.get("status")
@@ -486,8 +526,6 @@ class MeshyClient:
                 for event, data in _sse_events(response.iter_lines()):
                     if should_cancel():
                         raise ProviderCanceled(service=errors.SERVICE)
-                    if time.monotonic() > deadline:
-                        return _IDLE
                     try:
                         payload = json.loads(data)
                     except ValueError:
@@ -510,6 +548,8 @@ class MeshyClient:
                                 family, task_id, what=what, should_cancel=should_cancel
                             )
                         return payload
+                    if time.monotonic() > deadline:
+                        return _IDLE
         except httpx.ReadTimeout:
             return _IDLE
         except httpx.TransportError as exc:

@@ -376,7 +376,12 @@ class MeshyProvider:
                 progress(task)
 
             task = self.client.follow(
-                family, task_id, what=what, should_cancel=should_cancel, on_task=seen
+                family,
+                task_id,
+                what=what,
+                should_cancel=should_cancel,
+                on_task=seen,
+                wait_seconds=tasks.wait_seconds,
             )
         return task_id, task
 
