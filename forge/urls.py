@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("forge.api.urls")),
     path("", include("assets.api.urls")),
     path("", include("pipelines.api.urls")),
+    path("", include("assets.exports.api.urls")),
     path("", include("errors.api.urls")),
 ]
 
@@ -72,6 +73,7 @@ urlpatterns = [
     ),
     path("api/v1/", include(api_v1)),
     re_path(r"^api/(?P<path>.*)$", views.api_not_found),
+    path("", include("assets.exports.urls")),
     path("", include("assets.urls")),
     path("", include("pipelines.urls")),
     path("", include("errors.urls")),
@@ -81,7 +83,8 @@ urlpatterns = [
 if settings.FORGE_SERVE_MEDIA:
     urlpatterns += [
         re_path(
-            r"^{}(?P<path>.*)$".format(settings.MEDIA_URL.lstrip("/")),
+            # Never exports/: their files are served only by the exports download views.
+            r"^{}(?!exports/)(?P<path>.*)$".format(settings.MEDIA_URL.lstrip("/")),
             serve_file,
             {"document_root": settings.MEDIA_ROOT},
         )
