@@ -74,6 +74,8 @@ GENERIC_FAILURE = (
 )
 USER_MESSAGES = {
     "database_unavailable": "A temporary problem interrupted the export. Retry it in a minute.",
+    "invalid_mesh": "This asset's model file cannot be read, so it cannot be exported. "
+    "Upload the model again or generate a new one, then export that.",
     "canceled": "You canceled this export. Start it again from the asset page when you need it.",
 }
 # Codes whose stored message was written for users (by the converters' input checks).

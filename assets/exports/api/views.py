@@ -56,7 +56,8 @@ class ExportListCreateApi(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("status", OpenApiTypes.STR, description="Only this run status."),
-            OpenApiParameter("format", OpenApiTypes.STR, description="Only this format."),
+            # Not `format`: DRF reads that query parameter as the response's format.
+            OpenApiParameter("file_format", OpenApiTypes.STR, description="Only this format."),
         ],
         responses=ExportOutputSerializer(many=True),
         operation_id="exports_list",
@@ -65,7 +66,7 @@ class ExportListCreateApi(APIView):
         queryset = export_list(
             user=request.user,
             status=request.query_params.get("status"),
-            format=request.query_params.get("format"),
+            format=request.query_params.get("file_format"),
         )
         paginator = ExportCursorPagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
