@@ -273,6 +273,9 @@ SPECTACULAR_SETTINGS = {
         "MaterialCategoryEnum": "assets.models.MaterialPresetCategory",
         "ErrorCategoryEnum": "errors.models.ErrorCategory",
         "PipelineStageNameEnum": "pipelines.models.StageName",
+        # Pipelines and exports both have a `quality` field with different choices.
+        "PipelineQualityEnum": "pipelines.models.PipelineQuality",
+        "ExportQualityEnum": "assets.exports.models.ExportQuality",
     },
 }
 
