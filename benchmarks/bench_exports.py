@@ -81,9 +81,8 @@ def torus_glb(major: int, minor: int) -> bytes:
 
 
 def assets_ensure(user) -> dict[str, object]:
-    from assets.services import asset_upload
-
     from assets.models import Asset
+    from assets.services import asset_upload
 
     made = {}
     for label, (major, minor) in {"10k": (100, 50), "100k": (500, 100)}.items():

@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from assets.exports.models import ExportJob, ExportPreset
 from assets.models import Asset
@@ -73,12 +74,17 @@ def _rate_limit_take(user) -> None:
     if user.is_staff:
         return
     window = settings.FORGE_EXPORT_RATE_WINDOW_SECONDS
-    wait = rate_limit_take(
-        scope=RATE_SCOPE,
-        ident=str(user.pk),
-        limit=settings.FORGE_EXPORT_RATE_LIMIT,
-        window_seconds=window,
-    )
+    try:
+        wait = rate_limit_take(
+            scope=RATE_SCOPE,
+            ident=str(user.pk),
+            limit=settings.FORGE_EXPORT_RATE_LIMIT,
+            window_seconds=window,
+        )
+    except RedisError:
+        # An outage of Redis must not stop every export; the limit resumes with it.
+        log.warning("export_rate_limit_unavailable", exc_info=True)
+        return
     if wait:
         log.warning("export_rate_limited", user_id=user.pk, wait_seconds=wait)
         raise RateLimitedError(
@@ -87,6 +93,15 @@ def _rate_limit_take(user) -> None:
             "exports you already started keep running.",
             wait=wait,
         )
+
+
+def _rate_limit_refund(user) -> None:
+    if user.is_staff:
+        return
+    try:
+        rate_limit_refund(scope=RATE_SCOPE, ident=str(user.pk))
+    except RedisError:
+        log.warning("export_rate_limit_unavailable", exc_info=True)
 
 
 def export_create(
@@ -152,11 +167,10 @@ def export_create(
                 job.save()
                 job.assets.set(asset_rows)
     except BaseException:
-        if not user.is_staff:
-            rate_limit_refund(scope=RATE_SCOPE, ident=str(user.pk))
+        _rate_limit_refund(user)
         raise
-    if not created and not user.is_staff:
-        rate_limit_refund(scope=RATE_SCOPE, ident=str(user.pk))
+    if not created:
+        _rate_limit_refund(user)
     log.info(
         "export_created",
         export_id=str(job.pk),
