@@ -163,7 +163,11 @@ def export_create(
                     texture_size=cleaned["texture_size"],
                     preset=preset,
                 )
-                job.full_clean(exclude=["pipeline", "owner", "preset"])
+                job.full_clean(  # the database enforces the constraints on insert
+                    exclude=["pipeline", "owner", "preset"],
+                    validate_unique=False,
+                    validate_constraints=False,
+                )
                 job.save()
                 job.assets.set(asset_rows)
     except BaseException:
