@@ -280,3 +280,14 @@ def test_the_schema_documents_the_exports_api(api_client):
     assert paths["/api/v1/exports/"]["post"]["requestBody"]["content"]["application/json"].get(
         "examples"
     )
+
+
+def test_anyone_signed_in_may_export_a_public_asset_but_not_anonymously(user_client, other_user):
+    public = AssetFactory(owner=other_user, visibility="public")
+    assert create(user_client, [public.pk], format="stl").status_code == 202
+    anonymous = APIClient().post(
+        "/api/v1/exports/", {"assets": [str(public.pk)], "format": "stl"}, format="json"
+    )
+    assert anonymous.status_code == 401
+    assert anonymous.json()["error"]["code"] == "not_authenticated"
+    assert ExportJob.objects.count() == 1
