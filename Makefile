@@ -7,7 +7,7 @@ PORT ?= 8000
 export PYTHONUNBUFFERED := 1
 
 .PHONY: run test setup venv node localenv services db static browser gl blender assimp lint ci migrate-roundtrip clean \
-        bench-gallery bench-pipelines bench-pipelines-meshy bench-ws bench-errors
+        bench-gallery bench-pipelines bench-pipelines-meshy bench-ws bench-errors bench-exports
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -109,6 +109,9 @@ bench-ws: setup
 
 bench-errors: setup
 	$(PY) benchmarks/bench_errors.py $(BENCH_ARGS)
+
+bench-exports: setup
+	$(PY) benchmarks/bench_exports.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(BLENDER_VENV) node_modules static/vendor staticfiles

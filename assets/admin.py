@@ -172,3 +172,6 @@ class VariantStatisticsAdmin(admin.ModelAdmin):
         for stats in queryset:
             variant_statistics_recount(asset_id=stats.asset_id)
         messages.success(request, f"Recounted {queryset.count()} assets.")
+
+
+from assets.exports import admin as exports_admin  # noqa: E402, F401 - registers its screens

@@ -319,3 +319,7 @@ class VariantStatistics(models.Model):
 
     def __str__(self) -> str:
         return f"{self.asset_id}: {self.ready}/{self.total} ready"
+
+
+# Export jobs and presets live in their own module (assets/exports/); Django finds models here.
+from assets.exports.models import ExportJob, ExportPreset  # noqa: E402, F401

@@ -8,6 +8,7 @@ from forge.schedules import ScheduleSpec
 SPECS = [
     ScheduleSpec("assets.orphan_files_sweep", "assets.tasks.assets_orphan_files_sweep", "D",
                  first_run_after_hour=timedelta(hours=4)),
+    ScheduleSpec("assets.exports_cleanup", "assets.tasks.exports_cleanup", "H"),
 ]  # fmt: skip
 
 

@@ -24,6 +24,7 @@ from errors.models import (
     ErrorOverview,
 )
 from forge.exceptions import ValidationFailedError
+from forge.health import run_success_rate
 
 RECENT_OCCURRENCES = 20
 TRANSITIONS = {
@@ -474,5 +475,10 @@ class ErrorOverviewAdmin(admin.ModelAdmin):
             )[:20],
             "groups_url": reverse("admin:errors_errorgroup_changelist"),
             "meshy": meshy_balance_status(),
+            # Success rates of runs over the health window (forge/health.py).
+            "run_rates": {
+                "Generation": run_success_rate("generation"),
+                "Exports": run_success_rate("export"),
+            },
         }
         return TemplateResponse(request, "errors/admin/overview.html", context)

@@ -181,6 +181,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, ApplicationError):
         code, message, details, retryable = exc.code, exc.message, exc.details, exc.retryable
         status = exc.status_code
+        if getattr(exc, "wait", None):  # RateLimitedError
+            headers["Retry-After"] = str(int(exc.wait))
     else:
         if isinstance(exc, DjangoValidationError):
             exc = drf_exceptions.ValidationError(as_serializer_error(exc))

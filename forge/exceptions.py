@@ -114,3 +114,15 @@ class ExternalServiceError(ApplicationError):
 class ServiceUnavailableError(ApplicationError):
     code = ErrorCode.SERVICE_UNAVAILABLE
     default_message = "The service is temporarily unavailable."
+
+
+class RateLimitedError(ApplicationError):
+    """Too many requests; `wait` seconds until the next one is accepted (sent as Retry-After)."""
+
+    code = ErrorCode.RATE_LIMITED
+    default_message = "Too many requests. Try again later."
+
+    def __init__(self, message: str | None = None, *, wait: int, **kwargs: Any):
+        self.wait = wait
+        kwargs.setdefault("details", {"retry_after_seconds": int(wait)})
+        super().__init__(message, **kwargs)

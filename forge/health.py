@@ -115,3 +115,55 @@ def _task_queue() -> str:
     if not clusters:
         raise CheckFailed("no qcluster heartbeat in the last few seconds; run `manage.py qcluster`")
     return f"{len(clusters)} cluster(s) alive"
+
+
+def run_success_rate(kind: str) -> dict:
+    """Return how runs of `kind` finished over the health window: counts and success rate.
+
+    Only runs that ran count (succeeded or failed); canceled and expired ones say nothing
+    about the service's health. `rate` is None below FORGE_HEALTH_SUCCESS_MIN_RUNS runs.
+    """
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from pipelines.models import GenerationPipeline, PipelineStatus
+
+    since = timezone.now() - timedelta(seconds=settings.FORGE_HEALTH_SUCCESS_WINDOW_SECONDS)
+    counts = GenerationPipeline.objects.filter(
+        kind=kind,
+        finished_at__gte=since,
+        status__in=(PipelineStatus.SUCCEEDED, PipelineStatus.FAILED),
+    ).aggregate(
+        finished=Count("id"), succeeded=Count("id", filter=Q(status=PipelineStatus.SUCCEEDED))
+    )
+    finished, succeeded = counts["finished"], counts["succeeded"]
+    enough = finished >= settings.FORGE_HEALTH_SUCCESS_MIN_RUNS
+    return {
+        "finished": finished,
+        "succeeded": succeeded,
+        "rate": round(succeeded / finished, 4) if enough else None,
+        "minimum": settings.FORGE_HEALTH_SUCCESS_RATE_MIN,
+    }
+
+
+def _success_rate_check(kind: str, label: str) -> str:
+    stats = run_success_rate(kind)
+    if stats["rate"] is None:
+        return f"{stats['finished']} {label} finished in the window; too few to judge"
+    summary = f"{stats['succeeded']} of {stats['finished']} {label} succeeded ({stats['rate']:.0%})"
+    if stats["rate"] < stats["minimum"]:
+        raise CheckFailed(f"{summary}, below {stats['minimum']:.0%}")
+    return summary
+
+
+@health_check_register("exports", critical=False)
+def _exports() -> str:
+    return _success_rate_check("export", "exports")
+
+
+@health_check_register("generation", critical=False)
+def _generation() -> str:
+    return _success_rate_check("generation", "generation runs")

@@ -292,6 +292,9 @@ SPECTACULAR_SETTINGS = {
         "MaterialCategoryEnum": "assets.models.MaterialPresetCategory",
         "ErrorCategoryEnum": "errors.models.ErrorCategory",
         "PipelineStageNameEnum": "pipelines.models.StageName",
+        # Pipelines and exports both have a `quality` field with different choices.
+        "PipelineQualityEnum": "pipelines.models.PipelineQuality",
+        "ExportQualityEnum": "assets.exports.models.ExportQuality",
     },
 }
 
@@ -392,6 +395,16 @@ FORGE_BLENDER_PYTHON = env.str(
     "FORGE_BLENDER_PYTHON", default=str(BASE_DIR / ".venv-blender" / "bin" / "python")
 )
 FORGE_BLENDER_TIMEOUT_SECONDS = env.float("FORGE_BLENDER_TIMEOUT_SECONDS", default=120.0)
+# Export jobs: how many one user may start per window (staff exempt; counted in Redis), how
+# long download links and files live, how long export records are kept, and the health
+# check's success-rate floor over its window (only once enough runs finished in it).
+FORGE_EXPORT_RATE_LIMIT = env.int("FORGE_EXPORT_RATE_LIMIT", default=5)
+FORGE_EXPORT_RATE_WINDOW_SECONDS = env.int("FORGE_EXPORT_RATE_WINDOW_SECONDS", default=3600)
+FORGE_EXPORT_LINK_DAYS = env.int("FORGE_EXPORT_LINK_DAYS", default=7)
+FORGE_EXPORT_RETENTION_DAYS = env.int("FORGE_EXPORT_RETENTION_DAYS", default=180)
+FORGE_HEALTH_SUCCESS_RATE_MIN = env.float("FORGE_HEALTH_SUCCESS_RATE_MIN", default=0.8)
+FORGE_HEALTH_SUCCESS_MIN_RUNS = env.int("FORGE_HEALTH_SUCCESS_MIN_RUNS", default=10)
+FORGE_HEALTH_SUCCESS_WINDOW_SECONDS = env.int("FORGE_HEALTH_SUCCESS_WINDOW_SECONDS", default=3600)
 
 # EMAIL: the console in development; e.g. smtp+tls://user:pass@smtp.example.com:587 in production.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("forge.api.urls")),
     path("", include("assets.api.urls")),
     path("", include("pipelines.api.urls")),
+    path("", include("assets.exports.api.urls")),
     path("", include("errors.api.urls")),
 ]
 
@@ -73,6 +74,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     # [\s\S], not `.`: a path holding a newline (`/api/v1/assets/%0A/`) is an API 404 too.
     re_path(r"^api/(?P<path>[\s\S]*)$", views.api_not_found),
+    path("", include("assets.exports.urls")),
     path("", include("assets.urls")),
     path("", include("pipelines.urls")),
     path("", include("errors.urls")),

@@ -26,6 +26,7 @@ from forge.exceptions import NotFoundError
 from forge.wsauth import TOKEN_SUBPROTOCOL
 from forge.wsdb import consumer_database_sync_to_async
 from pipelines.events import pipeline_event_build, pipeline_group_name, pipeline_user_group_name
+from pipelines.models import PipelineKind
 from pipelines.selectors import pipeline_get_for_user, pipeline_list
 
 log = structlog.get_logger("pipelines.consumers")
@@ -171,6 +172,10 @@ class UserPipelinesConsumer(_PipelineWatcher):
 
     async def snapshot(self) -> list[dict]:
         return await _user_snapshot(self.user)
+
+    def wants(self, event: dict) -> bool:
+        # Generation runs only: exports are watched one by one (their own pages).
+        return event.get("kind", PipelineKind.GENERATION) == PipelineKind.GENERATION
 
     async def send_snapshot(self, snapshots: list[dict]) -> None:
         for snapshot in snapshots:

@@ -78,6 +78,7 @@ def pipeline_event_build(pipeline: GenerationPipeline, stages=None) -> dict[str,
             thumbnail_url = asset.thumbnail.url
     return {
         "pipeline_id": str(pipeline.id),
+        "kind": pipeline.kind,
         "seq": pipeline.event_seq,
         "prompt": (pipeline.config or {}).get("prompt", ""),
         "status": pipeline.status,

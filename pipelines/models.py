@@ -59,6 +59,11 @@ class StageName(models.TextChoices):
     TEXTURE_VARIANTS = "texture_variants", "Texture variants"
     THUMBNAIL = "thumbnail"
     PUBLISH = "publish"
+    # kind `export` (load, reduce, convert, package, publish)
+    LOAD = "load"
+    REDUCE = "reduce"
+    CONVERT = "convert"
+    PACKAGE = "package"
 
 
 # A stage name is a lower-case identifier (checked by the database for every kind).

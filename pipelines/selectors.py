@@ -12,6 +12,7 @@ from pipelines.models import (
     FINISHED_STATUSES,
     GenerationPipeline,
     GenerationPreferences,
+    PipelineKind,
     PipelineStage,
     PipelineStatus,
 )
@@ -26,9 +27,15 @@ def generation_preferences_get(*, user) -> GenerationPreferences | None:
     return GenerationPreferences.objects.filter(user=user).first()
 
 
-def pipeline_list(*, user, status: str | None = None) -> QuerySet[GenerationPipeline]:
-    """Return the pipelines `user` may see (staff: everyone's), newest first, with stages."""
-    queryset = GenerationPipeline.objects.select_related("asset", "user").prefetch_related("stages")
+def pipeline_list(
+    *, user, status: str | None = None, kind: str = PipelineKind.GENERATION
+) -> QuerySet[GenerationPipeline]:
+    """Return the runs of `kind` `user` may see (staff: everyone's), newest first, with stages."""
+    queryset = (
+        GenerationPipeline.objects.filter(kind=kind)
+        .select_related("asset", "user")
+        .prefetch_related("stages")
+    )
     if not user.is_staff:
         queryset = queryset.filter(user=user)
     if status:
@@ -67,7 +74,13 @@ def pipeline_stats(*, user, days: int = 7) -> dict[str, Any]:
     pipelines = GenerationPipeline._meta.db_table
     stages = PipelineStage._meta.db_table
     scope = "" if user.is_staff else "AND p.user_id = %(user_id)s"
-    params = {"since": since, "user_id": user.pk, "succeeded": PipelineStatus.SUCCEEDED}
+    scope += " AND p.kind = %(kind)s"  # generation runs only (exports have their own pages)
+    params = {
+        "since": since,
+        "user_id": user.pk,
+        "succeeded": PipelineStatus.SUCCEEDED,
+        "kind": PipelineKind.GENERATION,
+    }
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT p.status, count(*) FROM {pipelines} p "  # noqa: S608 - table names only

@@ -21,6 +21,7 @@ from forge.storage import storage_tree_delete
 from pipelines.models import (
     FINISHED_STATUSES,
     GenerationPipeline,
+    PipelineKind,
     PipelineStatus,
     StageStatus,
 )
@@ -238,7 +239,9 @@ def pipelines_cleanup(*, now: datetime | None = None) -> dict[str, int]:
     """
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.FORGE_PIPELINE_RETENTION_DAYS)
-    old = GenerationPipeline.objects.filter(status__in=FINISHED_STATUSES, finished_at__lt=cutoff)
+    old = GenerationPipeline.objects.filter(
+        status__in=FINISHED_STATUSES, finished_at__lt=cutoff
+    ).exclude(kind=PipelineKind.EXPORT)  # kept with their export job (assets/exports/cleanup.py)
     deleted_ids = [str(pk) for pk in old.values_list("id", flat=True)]
     with transaction.atomic():
         deleted, _ = GenerationPipeline.objects.filter(id__in=deleted_ids).delete()

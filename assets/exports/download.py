@@ -1,0 +1,65 @@
+"""Serve an export's file: only to its owner (or staff), with its type and file name.
+
+The file is read through `default_storage` and streamed by the app; the `exports/` folder is
+never served as public media. Both the API's download and the signed link end here.
+"""
+
+import structlog
+from django.core.files.storage import default_storage
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.views import APIView
+
+from assets.exports.links import export_link_read
+from assets.exports.selectors import export_get_for_user
+from forge.exceptions import NotFoundError
+
+log = structlog.get_logger("assets.exports")
+
+
+def export_file_response(job) -> FileResponse:
+    """Return the response that streams `job`'s file as an attachment."""
+    if not job.files_available:
+        raise NotFoundError(
+            "The files of this export have expired and were deleted. Export the asset again."
+        )
+    file = job.files[0]
+    try:
+        handle = default_storage.open(file["key"], "rb")
+    except FileNotFoundError:
+        raise NotFoundError("This export's file is missing. Export the asset again.") from None
+    response = FileResponse(handle, as_attachment=True, filename=file["name"])
+    response["Content-Type"] = file["content_type"]
+    response["Content-Length"] = str(file["size"])
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    log.info("export_downloaded", export_id=str(job.pk), size=file["size"])
+    return response
+
+
+class ExportDownloadApi(APIView):
+    """Download an export's file (the owner or staff)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        operation_id="exports_download",
+    )
+    def get(self, request, export_id):
+        job = export_get_for_user(user=request.user, export_id=export_id)
+        return export_file_response(job)
+
+
+class ExportSignedDownloadView(APIView):
+    """`/exports/download/<token>/`: a signed, expiring link, honoured for the owner (or staff)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(exclude=True)
+    def get(self, request, token):
+        export_id = export_link_read(token)
+        job = export_get_for_user(user=request.user, export_id=export_id)
+        return export_file_response(job)
