@@ -48,7 +48,9 @@ _CATEGORIES = frozenset(ErrorCategory.values)
 
 
 @dataclass
-class _Prepared:
+class PreparedError:
+    """An occurrence ready to store: scrubbed, truncated, with its fingerprint."""
+
     fingerprint: str
     title: str
     culprit: str
@@ -65,6 +67,10 @@ class _Prepared:
     stack_trace: str
     context: dict = field(default_factory=dict)
     user_id: int | None = None
+    # Events reported through the ingest endpoints (errors/ingest/event.py).
+    project_id: int | None = None
+    environment: str = ""
+    release: str = ""
 
 
 def severity_at_least(severity: str, minimum: str) -> bool:
@@ -100,7 +106,7 @@ def _prepare(
     request_id: str | None,
     context: dict | None,
     fingerprint: str | None,
-) -> _Prepared:
+) -> PreparedError:
     rc = request_context or RequestContext()
     route = route or rc.route
     method = (method or rc.method).upper()
@@ -156,7 +162,7 @@ def _prepare(
     full_context = dict(rc.data)
     if context:
         full_context["extra"] = context
-    return _Prepared(
+    return PreparedError(
         fingerprint=grouping.fingerprint_compute(
             error_type=error_type or category,
             route=route,
@@ -243,7 +249,7 @@ def _caller_in_transaction() -> bool:
 
 
 def _store(
-    p: _Prepared, *, alias: str, now: datetime, own_transaction: bool = True
+    p: PreparedError, *, alias: str, now: datetime, own_transaction: bool = True
 ) -> ErrorOccurrence:
     params = {
         "fingerprint": p.fingerprint,
@@ -407,7 +413,7 @@ def error_record(
 
 
 def _record(
-    prepared: _Prepared, *, alias: str, in_transaction: bool, now: datetime
+    prepared: PreparedError, *, alias: str, in_transaction: bool, now: datetime
 ) -> ErrorOccurrence | None:
     try:
         try:
