@@ -201,7 +201,9 @@ class ErrorOccurrence(models.Model):
                 condition=~Q(environment=""),
             ),
             models.Index(
-                fields=["release", "group"], name="errors_occ_release_group", condition=~Q(release="")
+                fields=["release", "group"],
+                name="errors_occ_release_group",
+                condition=~Q(release=""),
             ),
         ]
         constraints = [
@@ -317,6 +319,9 @@ class ErrorFingerprintAlias(models.Model):
     fingerprint = models.CharField(max_length=64, unique=True)
     group = models.ForeignKey(ErrorGroup, on_delete=models.CASCADE, related_name="aliases")
     created_at = models.DateTimeField()
+    # The merged group's own title and culprit, given back to it by an unmerge.
+    title = models.CharField(max_length=255)
+    culprit = models.CharField(max_length=255, blank=True)
 
     def __str__(self) -> str:
         return f"{self.fingerprint[:12]} → {self.group_id}"

@@ -14,11 +14,10 @@ from datetime import UTC, datetime
 import structlog
 
 from errors.ingest.db import pool
-from errors.ingest.ratelimit import flag_set
+from errors.ingest.ratelimit import DRAIN_QUEUED_FLAG, flag_set
 
 log = structlog.get_logger("errors.ingest")
 
-DRAIN_QUEUED_FLAG = "drain-queued"
 _INSERT = """
 INSERT INTO errors_erroringestevent (project_id, event_id, received_at, payload, client_ip)
 VALUES (%s, %s, %s, %s, %s)

@@ -1,5 +1,7 @@
 """Events per project per minute, counted in Redis so every web process shares the limit.
 
+Also the short-lived flags the endpoints and the drain share (one drain queued at a time).
+
 A fixed window: the first event of a minute starts a counter that expires with it. Over
 the project's `rate_limit_per_minute`, the endpoints answer 429 with the seconds left in
 the window (`Retry-After`, `X-Sentry-Rate-Limits`). If Redis is unreachable events are
@@ -14,6 +16,8 @@ from redis.asyncio import Redis
 
 log = structlog.get_logger("errors.ingest")
 _client: Redis | None = None
+# Set while a drain task is queued and not yet started (errors/services/ingest.py).
+DRAIN_QUEUED_FLAG = "drain-queued"
 
 
 def _redis() -> Redis:
