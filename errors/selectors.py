@@ -251,3 +251,28 @@ def error_stats(*, now: datetime | None = None) -> dict[str, Any]:
         "occurrences_24h_by_severity": by_severity,
         "occurrences_total": ErrorGroup.objects.aggregate(n=Coalesce(Sum("times_seen"), 0))["n"],
     }
+
+
+
+def error_frontend_key() -> tuple[int, str] | None:
+    """Return (project ID, active public key) of Forge's own front-end project, cached briefly."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from errors.models import ErrorProjectKey
+
+    cache_key = "errors:frontend-key"
+    hit = cache.get(cache_key)
+    if hit is not None:
+        return tuple(hit)
+    key = (
+        ErrorProjectKey.objects.filter(
+            project__name=settings.FORGE_INGEST_FRONTEND_PROJECT, is_active=True
+        )
+        .order_by("-created_at")
+        .values_list("project_id", "public_key")
+        .first()
+    )
+    if key is not None:
+        cache.set(cache_key, list(key), timeout=60)
+    return key
