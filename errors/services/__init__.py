@@ -5,6 +5,7 @@ One module per concept; callers keep importing from `errors.services`.
 
 from errors.services.alerts import error_alerts_check
 from errors.services.groups import (
+    error_group_environments_ignore,
     error_group_ignore,
     error_group_reopen,
     error_group_resolve,
@@ -24,6 +25,7 @@ from errors.services.projects import (
     error_project_frontend_ensure,
     error_project_key_revoke,
     error_project_key_rotate,
+    error_project_update,
 )
 from errors.services.record import (
     category_for_exception,
@@ -38,6 +40,7 @@ from errors.services.rollups import (
 )
 
 __all__ = [
+    "error_group_environments_ignore",
     "category_for_exception",
     "error_aggregations_update",
     "error_alerts_check",
@@ -55,6 +58,7 @@ __all__ = [
     "error_project_frontend_ensure",
     "error_project_key_revoke",
     "error_project_key_rotate",
+    "error_project_update",
     "error_record",
     "error_record_batch",
     "hour_floor",

@@ -74,3 +74,15 @@ def error_project_frontend_ensure() -> ErrorProject:
     elif not project.keys.filter(is_active=True).exists():
         _key_new(project)
     return project
+
+
+def error_project_update(*, project: ErrorProject, **fields) -> ErrorProject:
+    """Change a project's name, platform, limit, retention or allowed origins."""
+    allowed = {"name", "platform", "rate_limit_per_minute", "retention_days", "allowed_origins"}
+    for name, value in fields.items():
+        if name not in allowed:
+            raise TypeError(name)
+        setattr(project, name, value.strip() if isinstance(value, str) else value)
+    project.full_clean()
+    project.save(update_fields=sorted(fields))
+    return project
