@@ -70,8 +70,8 @@ def error_alerts_check(*, now: datetime | None = None) -> int:
     threshold = settings.FORGE_ERRORS_ALERT_THRESHOLD
     # Events from an environment their group ignores never make a burst.
     env_ignored = RawSQL(
-        "errors_erroroccurrence.environment = ANY((SELECT g.ignored_environments "
-        "FROM errors_errorgroup g WHERE g.id = errors_erroroccurrence.group_id))",
+        "(SELECT errors_erroroccurrence.environment = ANY(g.ignored_environments) "
+        "FROM errors_errorgroup g WHERE g.id = errors_erroroccurrence.group_id)",
         [],
     )
     bursts = dict(
