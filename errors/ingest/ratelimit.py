@@ -12,6 +12,7 @@ import time
 
 import structlog
 from django.conf import settings
+from django.core.cache import cache
 from redis.asyncio import Redis
 
 log = structlog.get_logger("errors.ingest")
@@ -29,7 +30,7 @@ def _redis() -> Redis:
 
 def redis_key(name: str) -> str:
     """Return the Redis key for `name` under this installation's cache prefix."""
-    return f"{settings.CACHES['default'].get('KEY_PREFIX', '')}:errors:ingest:{name}"
+    return f"{cache.key_prefix}:errors:ingest:{name}"
 
 
 def counter_key(project_id: int, minute: int) -> str:
