@@ -78,7 +78,7 @@ def _reset() -> None:
 
 
 def _frame(rng: random.Random, module: str, function: str, width: int) -> dict:
-    line = "    value = compute(" + ", ".join(f"arg{i}" for i in range(width)) + ")"
+    line = "    v = f(" + ", ".join(f"a{i}" for i in range(width)) + ")"
     return {
         "filename": module.replace(".", "/") + ".py",
         "abs_path": "/srv/game/" + module.replace(".", "/") + ".py",
@@ -86,16 +86,16 @@ def _frame(rng: random.Random, module: str, function: str, width: int) -> dict:
         "function": function,
         "lineno": rng.randint(10, 900),
         "in_app": not module.startswith("asyncio"),
-        "pre_context": [line] * 5,
+        "pre_context": [line] * 3,
         "context_line": line,
-        "post_context": [line] * 5,
-        "vars": {f"local_{i}": f"'value {i} " + "x" * width + "'" for i in range(5)},
+        "post_context": [line] * 3,
+        "vars": {f"local_{i}": f"'v{i}" + "x" * width * 2 + "'" for i in range(3)},
     }
 
 
 def _event(rng: random.Random, kind: int) -> dict:
     error_type, template = ERRORS[kind % len(ERRORS)]
-    width = rng.randint(2, 14)  # 5–20 KB per event
+    width = rng.randint(0, 7)  # 5–20 KB per event
     frames = [_frame(rng, f"game.systems.s{kind}_{i % 6}", f"step_{i}", width) for i in range(28)]
     frames = [_frame(rng, "asyncio.events", "_run", width)] * 2 + frames
     return {
@@ -354,7 +354,7 @@ make bench-ingest BENCH_ARGS="--events {args.events} --clients {args.clients} --
 Machine: the 2-core development box shared with other sessions (load average {load:.1f}
 at the end of the run), PostgreSQL on localhost with `fsync` and `synchronous_commit` on.
 Events: {len(bodies)} realistic Python events of {min(sizes) / 1024:.0f}–{max(sizes) / 1024:.0f} KB
-(30 frames with context lines and locals, breadcrumbs, tags; 50 distinct errors), sent
+(30 frames with 3 context lines either side and 3 locals, breadcrumbs, tags; 50 distinct errors), sent
 gzip-compressed in envelopes over {args.clients} keep-alive connections from processes on
 the same box.
 
