@@ -38,6 +38,8 @@ _CLASS_NAME = re.compile(r"[\"']?(?:[A-Z][a-z0-9]+){2,}[\"']?")
 
 def text_storable(text: str) -> str:
     """Return `text` with the characters PostgreSQL cannot store replaced by U+FFFD."""
+    if _UNSTORABLE.search(text) is None:  # the usual case, without building a copy
+        return text
     return _UNSTORABLE.sub("\ufffd", text)
 
 
@@ -86,8 +88,11 @@ def scrub_text(text: str) -> str:
     """Return `text`, storable, with secret-looking values replaced by `[Filtered]`."""
     if not text:
         return text
-    text = text_storable(text)
     _, key_pattern, hints = _scrub_keys()
+    return _scrub_text(text_storable(text), key_pattern, hints)
+
+
+def _scrub_text(text: str, key_pattern: re.Pattern, hints: tuple[str, ...]) -> str:
     if not _may_hold_secret(text, hints):
         return text
     for pattern, replacement in _VALUE_PATTERNS:
@@ -97,15 +102,20 @@ def scrub_text(text: str) -> str:
 
 def scrub_data(value: Any, *, depth: int = 0) -> Any:
     """Return a JSON-safe copy of `value` with sensitive keys and secret-looking text removed."""
-    lowered, _, _ = _scrub_keys()
-    return _scrub(value, depth, lowered, {})
+    lowered, key_pattern, hints = _scrub_keys()
+    return _scrub(value, depth, (lowered, key_pattern, hints, {}))
 
 
-def _scrub(value: Any, depth: int, lowered: tuple[str, ...], sensitive: dict[str, bool]) -> Any:
-    # `sensitive` remembers each key's verdict: the same keys repeat in every stack frame.
+def _scrub(value: Any, depth: int, rules: tuple) -> Any:
+    # `rules[3]` remembers each key's verdict: the same keys repeat in every stack frame.
+    if isinstance(value, str):
+        if len(value) > MAX_VALUE_CHARS:
+            value = value[:MAX_VALUE_CHARS] + "…"
+        return _scrub_text(text_storable(value), rules[1], rules[2]) if value else value
     if depth > MAX_DEPTH:
         return "[Truncated]"
     if isinstance(value, dict):
+        lowered, sensitive = rules[0], rules[3]
         out = {}
         for i, (key, item) in enumerate(value.items()):
             if i >= MAX_ITEMS:
@@ -116,14 +126,11 @@ def _scrub(value: Any, depth: int, lowered: tuple[str, ...], sensitive: dict[str
             if secret is None:
                 normalized = key.lower().replace("-", "_")
                 secret = sensitive[key] = any(k in normalized for k in lowered)
-            out[key] = FILTERED if secret else _scrub(item, depth + 1, lowered, sensitive)
+            out[key] = FILTERED if secret else _scrub(item, depth + 1, rules)
         return out
     if isinstance(value, list | tuple | set):
         items = list(value)[:MAX_ITEMS]
-        return [_scrub(item, depth + 1, lowered, sensitive) for item in items]
+        return [_scrub(item, depth + 1, rules) for item in items]
     if value is None or isinstance(value, bool | int | float):
         return value
-    text = str(value)
-    if len(text) > MAX_VALUE_CHARS:
-        text = text[:MAX_VALUE_CHARS] + "…"
-    return scrub_text(text)
+    return _scrub(str(value), depth, rules)

@@ -482,20 +482,13 @@ RETURNING g.id, g.fingerprint, g.status, g.resolved_at, g.ignore_condition, g.ig
 """
 )
 
-_OCCURRENCES_SQL = """
-INSERT INTO errors_erroroccurrence (
+# COPY, not INSERT: large contexts as one stream, without quoting them into SQL text.
+_OCCURRENCES_COPY = """
+COPY errors_erroroccurrence (
     group_id, occurred_at, request_id, route, method, http_status, severity, category,
     external_service, error_type, error_code, message, stack_trace, context, user_id,
     fingerprint, project_id, environment, release, repeats
-)
-SELECT v.g, v.at, v.rid, v.route, v.method, v.status, v.sev, v.cat, v.svc, v.etype, v.code,
-       v.msg, v.stack, v.ctx::jsonb, v.uid, v.fp, v.project, v.env, v.rel, 0
-FROM unnest(%s::bigint[], %s::timestamptz[], %s::text[], %s::text[], %s::text[], %s::int[],
-            %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],
-            %s::text[], %s::text[], %s::bigint[], %s::text[], %s::bigint[], %s::text[],
-            %s::text[])
-     AS v(g, at, rid, route, method, status, sev, cat, svc, etype, code, msg, stack, ctx, uid,
-          fp, project, env, rel)
+) FROM STDIN
 """
 
 
@@ -585,30 +578,18 @@ def error_record_batch(
             group_of[fingerprint] = group_id
             group_of[group_id] = group_id
         ordered = [(p, at, group_of[aliases.get(p.fingerprint, p.fingerprint)]) for p, at in events]
-        cursor.execute(
-            _OCCURRENCES_SQL,
-            [
-                [g for _, _, g in ordered],
-                [at for _, at, _ in ordered],
-                [p.request_id for p, _, _ in ordered],
-                [p.route for p, _, _ in ordered],
-                [p.method for p, _, _ in ordered],
-                [p.http_status for p, _, _ in ordered],
-                [p.severity for p, _, _ in ordered],
-                [p.category for p, _, _ in ordered],
-                [p.external_service for p, _, _ in ordered],
-                [p.error_type for p, _, _ in ordered],
-                [p.error_code for p, _, _ in ordered],
-                [p.message for p, _, _ in ordered],
-                [p.stack_trace for p, _, _ in ordered],
-                [json.dumps(p.context, default=str) for p, _, _ in ordered],
-                [p.user_id for p, _, _ in ordered],
-                [p.fingerprint for p, _, _ in ordered],
-                [p.project_id for p, _, _ in ordered],
-                [p.environment for p, _, _ in ordered],
-                [p.release for p, _, _ in ordered],
-            ],
-        )
+    connection = connections[alias]
+    connection.ensure_connection()
+    with connection.connection.cursor() as raw, raw.copy(_OCCURRENCES_COPY) as copy:
+        for p, at, group_id in ordered:
+            copy.write_row(
+                (
+                    group_id, at, p.request_id, p.route, p.method, p.http_status, p.severity,
+                    p.category, p.external_service, p.error_type, p.error_code, p.message,
+                    p.stack_trace, json.dumps(p.context, default=str), p.user_id,
+                    p.fingerprint, p.project_id, p.environment, p.release, 0,
+                )
+            )  # fmt: skip
     by_group = {row[0]: row[2:] for row in rows}
     for key, tally in tallies.items():
         group_id = group_of[key]
