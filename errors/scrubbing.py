@@ -100,6 +100,14 @@ def _scrub_text(text: str, key_pattern: re.Pattern, hints: tuple[str, ...]) -> s
     return key_pattern.sub(_filter_value, text)
 
 
+def _all_clean_text(items: list, hints: tuple[str, ...]) -> bool:
+    """Say whether `items` are all short strings that need no change (checked as one text)."""
+    if not all(type(item) is str and len(item) <= MAX_VALUE_CHARS for item in items):
+        return False
+    joined = "\n".join(items)
+    return _UNSTORABLE.search(joined) is None and not _may_hold_secret(joined, hints)
+
+
 def scrub_data(value: Any, *, depth: int = 0) -> Any:
     """Return a JSON-safe copy of `value` with sensitive keys and secret-looking text removed."""
     lowered, key_pattern, hints = _scrub_keys()
@@ -116,6 +124,12 @@ def _scrub(value: Any, depth: int, rules: tuple) -> Any:
         return "[Truncated]"
     if isinstance(value, dict):
         lowered, sensitive = rules[0], rules[3]
+        if len(value) <= MAX_ITEMS and _all_clean_text(list(value.values()), rules[2]):
+            # e.g. a frame's local variables: keys still decide, values checked as one text
+            keys = list(value)
+            verdicts = [sensitive.get(k) if type(k) is str else None for k in keys]
+            if all(v is False for v in verdicts) and _all_clean_text(keys, ()):
+                return dict(value)
         out = {}
         for i, (key, item) in enumerate(value.items()):
             if i >= MAX_ITEMS:
@@ -130,6 +144,8 @@ def _scrub(value: Any, depth: int, rules: tuple) -> Any:
         return out
     if isinstance(value, list | tuple | set):
         items = list(value)[:MAX_ITEMS]
+        if _all_clean_text(items, rules[2]):  # e.g. a frame's context lines: one check
+            return items
         return [_scrub(item, depth + 1, rules) for item in items]
     if value is None or isinstance(value, bool | int | float):
         return value
