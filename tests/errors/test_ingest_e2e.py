@@ -8,8 +8,8 @@ import time
 import uuid
 
 import brotli
+import httpx
 import pytest
-import requests
 
 from errors import services
 from errors.ingest.ratelimit import counter_key
@@ -93,44 +93,44 @@ def test_bad_input_gets_a_clear_4xx_and_stores_nothing(daphne, project):
     url = _url(daphne, project.pk)
     body = envelope(event())
     answers = {
-        "no key": requests.post(url, data=body, timeout=10).status_code,
-        "wrong key": requests.post(
-            url, data=body, headers=auth_header(uuid.uuid4().hex), timeout=10
+        "no key": httpx.post(url, content=body, timeout=10).status_code,
+        "wrong key": httpx.post(
+            url, content=body, headers=auth_header(uuid.uuid4().hex), timeout=10
         ).status_code,
-        "unknown project": requests.post(
-            _url(daphne, project.pk + 1000), data=body, headers=auth_header(key), timeout=10
+        "unknown project": httpx.post(
+            _url(daphne, project.pk + 1000), content=body, headers=auth_header(key), timeout=10
         ).status_code,
-        "not json": requests.post(
-            url, data=b"{not json\n", headers=auth_header(key), timeout=10
+        "not json": httpx.post(
+            url, content=b"{not json\n", headers=auth_header(key), timeout=10
         ).status_code,
-        "truncated item": requests.post(
+        "truncated item": httpx.post(
             url,
-            data=b'{}\n{"type":"event","length":500}\n{"a":1}\n',
+            content=b'{}\n{"type":"event","length":500}\n{"a":1}\n',
             headers=auth_header(key),
             timeout=10,
         ).status_code,
-        "bad gzip": requests.post(
+        "bad gzip": httpx.post(
             url,
-            data=b"\x1f\x8b not gzip at all",
+            content=b"\x1f\x8b not gzip at all",
             headers={**auth_header(key), "Content-Encoding": "gzip"},
             timeout=10,
         ).status_code,
-        "too large": requests.post(
-            url, data=b"x" * 300_000, headers=auth_header(key), timeout=10
+        "too large": httpx.post(
+            url, content=b"x" * 300_000, headers=auth_header(key), timeout=10
         ).status_code,
-        "gzip bomb": requests.post(
+        "gzip bomb": httpx.post(
             url,
-            data=gzip.compress(b"{}\n" + b" " * 50_000_000),
+            content=gzip.compress(b"{}\n" + b" " * 50_000_000),
             headers={**auth_header(key), "Content-Encoding": "gzip"},
             timeout=30,
         ).status_code,
-        "brotli bomb": requests.post(
+        "brotli bomb": httpx.post(
             url,
-            data=brotli.compress(b"{}\n" + b" " * 50_000_000),
+            content=brotli.compress(b"{}\n" + b" " * 50_000_000),
             headers={**auth_header(key), "Content-Encoding": "br"},
             timeout=30,
         ).status_code,
-        "GET": requests.get(url, headers=auth_header(key), timeout=10).status_code,
+        "GET": httpx.get(url, headers=auth_header(key), timeout=10).status_code,
     }
     assert answers == {
         "no key": 401,
@@ -153,18 +153,18 @@ def test_envelopes_store_and_dedupe_with_every_key_channel_and_encoding(daphne, 
     first = event("first")
     session = ({"type": "session"}, b'{"sid":"x","status":"ok"}')
     transaction = ({"type": "transaction"}, json.dumps({"type": "transaction"}).encode())
-    answer = requests.post(
+    answer = httpx.post(
         url,
-        data=brotli.compress(envelope(first, extra_items=[session, transaction])),
+        content=brotli.compress(envelope(first, extra_items=[session, transaction])),
         headers={**auth_header(key), "Content-Encoding": "br"},
         timeout=10,
     )
     assert answer.status_code == 200
     assert answer.json() == {"id": first["event_id"]}
     # The same event again (a resend): accepted, stored once.
-    again = requests.post(
+    again = httpx.post(
         f"{url}?sentry_key={key}&sentry_version=7",
-        data=gzip.compress(envelope(first)),
+        content=gzip.compress(envelope(first)),
         headers={"Content-Encoding": "gzip", "Content-Type": "text/plain"},
         timeout=10,
     )
@@ -174,26 +174,26 @@ def test_envelopes_store_and_dedupe_with_every_key_channel_and_encoding(daphne, 
     import zlib
 
     dsn_header = {"event_id": second["event_id"], "dsn": _dsn(project, daphne)}
-    third = requests.post(
+    third = httpx.post(
         url,
-        data=zlib.compress(envelope(second, header=dsn_header)),
+        content=zlib.compress(envelope(second, header=dsn_header)),
         headers={"Content-Encoding": "deflate"},
         timeout=10,
     )
     assert third.status_code == 200
     # Only sessions and client reports: accepted, nothing stored, no id.
-    only_session = requests.post(
+    only_session = httpx.post(
         url,
-        data=envelope(None, extra_items=[session], header={}),
+        content=envelope(None, extra_items=[session], header={}),
         headers=auth_header(key),
         timeout=10,
     )
     assert (only_session.status_code, only_session.json()) == (200, {})
     # The legacy store endpoint.
     fourth = event("fourth")
-    stored = requests.post(
+    stored = httpx.post(
         _url(daphne, project.pk, "store"),
-        data=json.dumps(fourth),
+        content=json.dumps(fourth),
         headers=auth_header(key),
         timeout=10,
     )
@@ -221,9 +221,9 @@ def test_a_rate_limited_project_gets_429_with_headers_and_the_sdk_backs_off(daph
     client = cache._cache.get_client(write=False)
     assert int(client.get(counter_key(project.pk, minute))) == 3
 
-    refused = requests.post(
+    refused = httpx.post(
         _url(daphne, project.pk),
-        data=envelope(event()),
+        content=envelope(event()),
         headers=auth_header(_key(project)),
         timeout=10,
     )
@@ -240,20 +240,20 @@ def test_browser_cors_is_allowed_only_from_the_projects_origins(daphne):
         allowed_origins="https://play.example",
     )
     url = f"{_url(daphne, project.pk)}?sentry_key={_key(project)}&sentry_version=7"
-    preflight = requests.options(
+    preflight = httpx.options(
         url,
         headers={"Origin": "https://play.example", "Access-Control-Request-Method": "POST"},
         timeout=10,
     )
     assert preflight.status_code == 200
     assert preflight.headers["Access-Control-Allow-Origin"] == "https://play.example"
-    allowed = requests.post(
-        url, data=envelope(event()), headers={"Origin": "https://play.example"}, timeout=10
+    allowed = httpx.post(
+        url, content=envelope(event()), headers={"Origin": "https://play.example"}, timeout=10
     )
     assert allowed.status_code == 200
     assert allowed.headers["Access-Control-Allow-Origin"] == "https://play.example"
-    refused = requests.post(
-        url, data=envelope(event()), headers={"Origin": "https://evil.example"}, timeout=10
+    refused = httpx.post(
+        url, content=envelope(event()), headers={"Origin": "https://evil.example"}, timeout=10
     )
     assert refused.status_code == 403
     assert ErrorIngestEvent.objects.count() == 1
@@ -264,11 +264,11 @@ def test_a_revoked_key_is_refused_and_a_rotated_one_works(daphne, project):
     new = services.error_project_key_rotate(project=project)
     services.error_project_key_revoke(key=old)
     url = _url(daphne, project.pk)
-    with_old = requests.post(
-        url, data=envelope(event()), headers=auth_header(old.public_key), timeout=10
+    with_old = httpx.post(
+        url, content=envelope(event()), headers=auth_header(old.public_key), timeout=10
     )
-    with_new = requests.post(
-        url, data=envelope(event()), headers=auth_header(new.public_key), timeout=10
+    with_new = httpx.post(
+        url, content=envelope(event()), headers=auth_header(new.public_key), timeout=10
     )
     assert (with_old.status_code, with_new.status_code) == (403, 200)
 
@@ -280,11 +280,11 @@ def test_no_event_is_lost_or_counted_twice_when_a_worker_is_killed_mid_batch(
     key = _key(project)
     url = _url(daphne, project.pk)
     total = 1500
-    with requests.Session() as http:
+    with httpx.Client() as http:
         for i in range(total):
             answer = http.post(
                 url,
-                data=gzip.compress(envelope(event(f"burst {i % 7}"))),
+                content=gzip.compress(envelope(event(f"burst {i % 7}"))),
                 headers={**auth_header(key), "Content-Encoding": "gzip"},
                 timeout=10,
             )
