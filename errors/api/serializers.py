@@ -62,6 +62,9 @@ class ErrorOccurrenceOutputSerializer(serializers.ModelSerializer):
             "stack_trace",
             "context",
             "user",
+            "project",
+            "environment",
+            "release",
         ]
 
 
