@@ -72,6 +72,7 @@ async def _respond(send, status: int, body: dict, headers: list) -> None:
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(data)).encode()),
                 (b"cache-control", b"no-store"),
+                (b"x-content-type-options", b"nosniff"),
                 *headers,
             ],
         }
