@@ -11,6 +11,13 @@ from django.conf import settings
 from psycopg.conninfo import make_conninfo
 from psycopg_pool import AsyncConnectionPool
 
+_DJANGO_OPTIONS = {
+    "pool",
+    "server_side_binding",
+    "isolation_level",
+    "assume_role",
+    "prepare_threshold",
+}
 _pool: AsyncConnectionPool | None = None
 _lock = asyncio.Lock()
 
@@ -25,6 +32,10 @@ def _conninfo() -> str:
         "port": str(db["PORT"]) if db.get("PORT") else None,
         "application_name": "forge-ingest",
     }
+    # libpq options from DATABASES (sslmode, ...); Django's own keys are not libpq's.
+    for name, value in db.get("OPTIONS", {}).items():
+        if name not in _DJANGO_OPTIONS and isinstance(value, str | int):
+            params.setdefault(name, str(value))
     return make_conninfo(**{k: v for k, v in params.items() if v})
 
 
