@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PYTHONUNBUFFERED := 1
 
-.PHONY: run test setup venv node localenv services db static browser lint ci migrate-roundtrip clean \
+.PHONY: run test setup venv node localenv services db static browser gl blender assimp lint ci migrate-roundtrip clean \
         bench-gallery bench-pipelines bench-ws bench-errors bench-ingest
 
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -16,6 +16,23 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	@touch $@
 
 venv: $(VENV)/.installed
+
+# Blender as a Python module, for FBX export only (optional: about 380 MB to download, 820 MB
+# installed). It pins numpy 1.x, so it lives in a venv of its own and runs as a subprocess.
+BLENDER_VENV := .venv-blender
+BPY_VERSION := 5.0.1
+
+$(BLENDER_VENV)/.installed:
+	@test -x $(BLENDER_VENV)/bin/python || $(PYTHON) -m venv $(BLENDER_VENV)
+	$(BLENDER_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BLENDER_VENV)/bin/python -m pip install --quiet 'bpy==$(BPY_VERSION)'
+	@touch $@
+
+blender: $(BLENDER_VENV)/.installed
+
+# Debian's assimp, a second FBX reader for the export tests.
+assimp:
+	@command -v assimp >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq assimp-utils >/dev/null)
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -51,7 +68,12 @@ static: venv node
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
-setup: venv node db static
+# Mesa's OpenGL through EGL, for export renders (moderngl draws on the CPU with llvmpipe).
+gl:
+	@dpkg -s libegl1 libegl-mesa0 libgl1-mesa-dri >/dev/null 2>&1 || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libegl1 libegl-mesa0 libgl1-mesa-dri >/dev/null)
+
+setup: venv node gl db static
 
 run: setup
 	$(PY) manage.py seed_demo
@@ -64,7 +86,8 @@ run: setup
 	@echo ""
 	PORT=$(PORT) $(VENV)/bin/honcho start
 
-test: venv node services browser
+# The tests install the optional FBX extra (Blender) so CI checks FBX export too.
+test: venv node gl blender assimp services browser
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: venv
@@ -92,4 +115,4 @@ bench-ingest: setup
 	$(PY) benchmarks/bench_ingest.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor staticfiles
+	rm -rf $(VENV) $(BLENDER_VENV) node_modules static/vendor staticfiles

@@ -1,15 +1,27 @@
 """Staff screens for assets, presets and variant statistics.
 
-Writes that change variant statistics (deleting variants or assets) go through the services,
-so the statistics stay exact and files are deleted after commit.
+Every write to assets and variants goes through the services (`asset_update`,
+`asset_variant_reorder`, `asset_variant_delete`, `asset_delete`), so tags are normalised,
+statistics stay exact, the gallery's caches are refreshed and files are deleted after commit.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from assets import gallery
 from assets.models import Asset, AssetVariant, MaterialPreset, VariantStatistics
-from assets.services import asset_delete, asset_variant_delete, variant_statistics_recount
+from assets.services import (
+    asset_delete,
+    asset_update,
+    asset_variant_delete,
+    asset_variant_reorder,
+    tags_normalize,
+    variant_statistics_recount,
+)
+from forge.exceptions import ApplicationError
+
+# Fields staff change on the asset page, each handed to `asset_update`.
+ASSET_EDITABLE = ("name", "description", "kind", "art_style", "tags", "visibility", "status")
 
 
 def _thumb(file, size: int = 64) -> str:
@@ -39,8 +51,23 @@ class AssetVariantInline(admin.TabularInline):
         return _thumb(obj.thumbnail, 48)
 
 
+class AssetAdminForm(forms.ModelForm):
+    """Check tags as the services do, so a bad tag is a form error, not a failed save."""
+
+    class Meta:
+        model = Asset
+        fields = ASSET_EDITABLE
+
+    def clean_tags(self):
+        try:
+            return tags_normalize(self.cleaned_data.get("tags") or [])
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+
 @admin.register(Asset)
 class AssetAdmin(admin.ModelAdmin):
+    form = AssetAdminForm
     list_display = [
         "preview", "name", "owner", "kind", "art_style", "visibility", "status", "source",
         "triangle_count", "created_at",
@@ -84,16 +111,16 @@ class AssetAdmin(admin.ModelAdmin):
         return f"{stats.total} total · {stats.ready} ready · {stats.pending} pending · {stats.failed} failed"
 
     def save_model(self, request, obj, form, change):
-        obj.full_clean()
-        super().save_model(request, obj, form, change)
-        gallery.gallery_version_bump_on_commit()
+        changes = {f: form.cleaned_data[f] for f in form.changed_data if f in ASSET_EDITABLE}
+        if changes:
+            asset_update(asset=obj, actor=request.user, as_staff=True, **changes)
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
         for variant in formset.deleted_objects:
             asset_variant_delete(variant=variant)
         for variant in instances:  # only display_order is editable here
-            variant.save(update_fields=["display_order", "updated_at"])
+            asset_variant_reorder(variant=variant, display_order=variant.display_order)
 
     def delete_model(self, request, obj):
         asset_delete(asset=obj, actor=request.user)

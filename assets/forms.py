@@ -4,8 +4,15 @@ from django import forms
 from django.conf import settings
 
 from assets.gallery import SORTS
-from assets.models import AssetArtStyle, AssetKind, AssetStatus, AssetVisibility
-from assets.services import tags_normalize
+from assets.glb import glb_inspect
+from assets.models import (
+    AssetArtStyle,
+    AssetKind,
+    AssetStatus,
+    AssetVisibility,
+    MaterialPreset,
+)
+from assets.services import tags_normalize, upload_limit_check
 from forge.exceptions import ApplicationError
 
 SORT_LABELS = {
@@ -15,6 +22,22 @@ SORT_LABELS = {
     "triangles": "Fewest triangles",
     "-triangles": "Most triangles",
 }
+
+
+VISIBILITY_HELP = (
+    "Private (the default): only you see it. Unlisted: anyone with the link. "
+    "Public: everyone, in the gallery."
+)
+
+
+def visibility_field(**kwargs) -> forms.ChoiceField:
+    """Return the visibility choice every asset form uses: private first and by default."""
+    return forms.ChoiceField(
+        choices=AssetVisibility.choices,
+        initial=AssetVisibility.PRIVATE,
+        help_text=VISIBILITY_HELP,
+        **kwargs,
+    )
 
 
 def _any(choices) -> list[tuple[str, str]]:
@@ -87,6 +110,13 @@ class TagsFormField(forms.CharField):
 
 
 class AssetUploadForm(forms.Form):
+    """Upload a GLB: the file and the fields are checked in the same round.
+
+    After a valid submission `glb` holds the file's bytes.
+    """
+
+    KEEP_FILE_NOTE = "This file is fine, but a browser cannot keep it: choose it again."
+
     file = forms.FileField(
         label="GLB file",
         help_text="A binary glTF 2.0 (.glb) file with at least one mesh, up to "
@@ -100,15 +130,51 @@ class AssetUploadForm(forms.Form):
         label="Art style", choices=AssetArtStyle.choices, initial=AssetArtStyle.STYLIZED
     )
     tags = TagsFormField(required=False, help_text="Comma-separated, e.g. “crate, wood”.")
-    visibility = forms.ChoiceField(
-        choices=AssetVisibility.choices,
-        initial=AssetVisibility.PUBLIC,
-        help_text="Public: in the gallery. Unlisted: only by link. Private: only you.",
-    )
+    visibility = visibility_field()
+
+    glb: bytes = b""
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            upload_limit_check(size=upload.size)  # before reading it into memory
+            data = upload.read()
+            glb_inspect(data, max_size=settings.FORGE_UPLOAD_MAX_BYTES)
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.message) from exc
+        self.glb = data
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors and "file" not in self.errors:
+            self.add_error("file", self.KEEP_FILE_NOTE)
+        return cleaned
 
 
 class AssetEditForm(forms.Form):
     name = forms.CharField(max_length=200)
     description = forms.CharField(widget=forms.Textarea, required=False, max_length=5000)
     tags = TagsFormField(required=False, help_text="Comma-separated.")
-    visibility = forms.ChoiceField(choices=AssetVisibility.choices)
+    visibility = visibility_field()
+
+
+class AssetVariantAddForm(forms.Form):
+    """Choose a material preset the asset has no variant in yet."""
+
+    preset = forms.ModelChoiceField(
+        label="Material preset",
+        queryset=MaterialPreset.objects.none(),
+        to_field_name="slug",
+        empty_label="Choose a preset…",
+        help_text="A recoloured copy of the model, with its own thumbnail, in the switcher.",
+        error_messages={
+            "required": "Choose a material preset.",
+            "invalid_choice": "Choose one of the listed presets; this asset has no variant in "
+            "them yet.",
+        },
+    )
+
+    def __init__(self, *args, presets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["preset"].queryset = presets

@@ -15,19 +15,37 @@ page numbers over a million rows cost tens of milliseconds. Here:
   the rows `ORDER BY ... OFFSET ... LIMIT` would. The cost: the first deep request per list
   after a write pays one index pass (about 0.1–0.3 s at a million rows).
 
+- **Signed-in viewers** see the public list plus their own assets it leaves out (private,
+  unlisted, not ready). Those *extras* are counted on the owner index (cached per viewer);
+  a viewer with none gets the public list itself, its queries and its shared cache entries.
+  Otherwise the page is a `UNION ALL` of the two branches, each seeking on its own index,
+  and counts and boundaries of that union are cached under the viewer's own keys, so one
+  user's counts or boundaries never reach another.
+
 Writes that bypass the services (raw SQL, bulk loads) must call `gallery_version_bump()`.
 """
 
 import hashlib
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import F, Func, Lookup, OrderBy, QuerySet, Subquery, TextField, Value
+from django.db.models import (
+    F,
+    Func,
+    Lookup,
+    OrderBy,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.db.models.lookups import GreaterThan, LessThan
 
@@ -73,9 +91,14 @@ LIST_FIELDS = (
 
 @dataclass(frozen=True)
 class GalleryFilters:
-    """What a gallery list shows: a scope (public, or one owner's assets) and filters."""
+    """What a gallery list shows: a scope and filters.
+
+    Scopes: public ready assets (the default); with `viewer_id`, those plus the viewer's own
+    assets they leave out; with `owner_id`, every asset of that owner.
+    """
 
     owner_id: int | None = None
+    viewer_id: int | None = None
     kind: str = ""
     art_style: str = ""
     tag: str = ""
@@ -89,6 +112,7 @@ class GalleryFilters:
             str(part)
             for part in (
                 self.owner_id,
+                self.viewer_id,
                 self.kind,
                 self.art_style,
                 self.tag,
@@ -98,6 +122,15 @@ class GalleryFilters:
             )
         )
         return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+    @property
+    def is_union(self) -> bool:
+        """Say whether the list joins the viewer's own assets to the public ones."""
+        return self.viewer_id is not None and self.owner_id is None
+
+    def public(self) -> "GalleryFilters":
+        """Return the same filters over the public scope alone."""
+        return replace(self, viewer_id=None)
 
 
 @dataclass
@@ -167,13 +200,11 @@ def gallery_version_bump_on_commit() -> None:
     transaction.on_commit(gallery_version_bump)
 
 
-def gallery_queryset(filters: GalleryFilters) -> QuerySet:
-    """Return the unordered queryset of the assets `filters` selects."""
-    qs = Asset.objects.all()
-    if filters.owner_id is None:
-        qs = qs.filter(visibility=AssetVisibility.PUBLIC, status=AssetStatus.READY)
-    else:
-        qs = qs.filter(owner_id=filters.owner_id)
+PUBLIC_SCOPE = Q(visibility=AssetVisibility.PUBLIC, status=AssetStatus.READY)
+
+
+def _filtered(qs: QuerySet, filters: GalleryFilters) -> QuerySet:
+    """Apply the kind, style, tag, status, visibility and search filters to `qs`."""
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     if filters.art_style:
@@ -189,6 +220,42 @@ def gallery_queryset(filters: GalleryFilters) -> QuerySet:
             search_vector=SearchQuery(filters.q, search_type="websearch", config="english")
         )
     return qs
+
+
+def gallery_queryset(filters: GalleryFilters) -> QuerySet:
+    """Return the unordered queryset of the assets `filters` selects."""
+    qs = Asset.objects.all()
+    if filters.owner_id is not None:
+        qs = qs.filter(owner_id=filters.owner_id)
+    elif filters.viewer_id is not None:
+        qs = qs.filter(PUBLIC_SCOPE | Q(owner_id=filters.viewer_id))
+    else:
+        qs = qs.filter(PUBLIC_SCOPE)
+    return _filtered(qs, filters)
+
+
+def _extras_queryset(filters: GalleryFilters) -> QuerySet:
+    """Return the viewer's own assets that the public list leaves out (owner index)."""
+    qs = Asset.objects.filter(owner_id=filters.viewer_id).exclude(PUBLIC_SCOPE)
+    return _filtered(qs, filters)
+
+
+def _public_branch_empty(filters: GalleryFilters) -> bool:
+    """Say whether the filters exclude every public ready asset (e.g. `visibility=private`)."""
+    return filters.visibility not in ("", AssetVisibility.PUBLIC) or filters.status not in (
+        "",
+        AssetStatus.READY,
+    )
+
+
+def _branches(filters: GalleryFilters) -> list[QuerySet]:
+    """Return the unordered querysets whose rows, together, make the list."""
+    if not filters.is_union:
+        return [gallery_queryset(filters)]
+    branches = [_extras_queryset(filters)]
+    if not _public_branch_empty(filters):
+        branches.insert(0, gallery_queryset(filters.public()))
+    return branches
 
 
 def _ordered(qs: QuerySet, sort: str) -> QuerySet:
@@ -208,12 +275,27 @@ def _after(sort: str, boundary: tuple) -> Lookup:
     return lookup(_row(key, F("id")), _row(Value(boundary[0]), Value(boundary[1])))
 
 
+def _keys(qs: QuerySet, sort: str) -> QuerySet:
+    """Return `qs` in list order as rows `(k0, k1)`: the sort key and the id."""
+    _, key, _ = _SORT_KEYS[sort]
+    return _ordered(qs, sort).values(k0=key, k1=F("id"))
+
+
+def _union_sql(parts: list[QuerySet]) -> tuple[str, list]:
+    """Return `(sql, params)` of the `UNION ALL` of querysets of `(k0, k1)` rows."""
+    sqls, params = [], []
+    for part in parts:
+        sql, part_params = part.query.sql_with_params()
+        sqls.append(f"({sql})")
+        params += part_params
+    return " UNION ALL ".join(sqls), params
+
+
 def _boundaries_compute(filters: GalleryFilters, every: int) -> list[tuple]:
     """Return the sort key of every `every`-th row of the list, in one pass over its index."""
     sort = filters.sort
-    _, key, descending = _SORT_KEYS[sort]
-    inner = _ordered(gallery_queryset(filters), sort).values(k0=key, k1=F("id"))
-    sql, params = inner.query.sql_with_params()
+    _, _, descending = _SORT_KEYS[sort]
+    sql, params = _union_sql([_keys(branch, sort) for branch in _branches(filters)])
     direction = "DESC" if descending else "ASC"
     query = (
         "SELECT k0, k1 FROM ("  # noqa: S608 - composed from the ORM's own SQL
@@ -225,59 +307,97 @@ def _boundaries_compute(filters: GalleryFilters, every: int) -> list[tuple]:
         return [tuple(row) for row in cursor.fetchall()]
 
 
+def _union_page_ids(branches: list[QuerySet], sort: str, offset: int, limit: int) -> RawSQL:
+    """Return SQL choosing the ids of rows `offset`..`offset+limit` of the merged branches.
+
+    Each branch reads at most `offset + limit` rows from its own index; the merge sorts
+    only those.
+    """
+    _, _, descending = _SORT_KEYS[sort]
+    direction = "DESC" if descending else "ASC"
+    sql, params = _union_sql([_keys(b, sort)[: offset + limit] for b in branches])
+    query = (
+        f"SELECT k1 FROM ({sql}) AS list "  # noqa: S608 - composed from the ORM's own SQL
+        f"ORDER BY k0 {direction}, k1 {direction} OFFSET %s LIMIT %s"
+    )
+    return RawSQL(query, [*params, offset, limit])  # noqa: S611 - the ORM's own SQL and params
+
+
 def gallery_page(*, filters: GalleryFilters, page: int, page_size: int) -> GalleryPage:
     """Return page `page` of the list `filters` selects, exactly as OFFSET would, fast.
 
     Raises `NotFoundError` for a page past the end (page 1 always exists, maybe empty).
-    Issues one SQL query when the count and boundary are cached, at most three otherwise.
+    Issues one SQL query when the counts and boundary are cached; cold, it adds a count per
+    branch and, for a deep page, one boundary pass.
     """
     every = settings.FORGE_GALLERY_BOUNDARY_EVERY
     ttl = settings.FORGE_GALLERY_CACHE_TTL
+    sort = filters.sort
+    requested = filters
     offset = (page - 1) * page_size
-    # Entries are stored as (data version, value) under version-free keys, so the version,
-    # the count and the boundary come back in one Redis round trip.
-    base = f"assets:gallery:{filters.cache_key()}"
-    count_key = f"{base}:count"
     index = offset // every
-    boundary_key = f"{base}:{filters.sort}:b{index}"
-    cached = cache.get_many(
-        [VERSION_KEY, count_key, boundary_key] if index else [VERSION_KEY, count_key]
-    )
+    # Entries are stored as (data version, value) under version-free keys, so the version,
+    # the counts and the boundary come back in one Redis round trip. The public list's
+    # entries are shared by everyone; a viewer's union has keys of its own.
+    public_base = f"assets:gallery:{filters.public().cache_key()}"
+    union_base = f"assets:gallery:{filters.cache_key()}"
+    wanted = [VERSION_KEY, f"{public_base}:count"]
+    if filters.is_union:
+        wanted.append(f"{union_base}:extras")
+    if index:
+        wanted += list({f"{public_base}:{sort}:b{index}", f"{union_base}:{sort}:b{index}"})
+    cached = cache.get_many(wanted)
     version = cached.get(VERSION_KEY) or gallery_version()
 
-    def current(key):
+    def remember(key, compute):
         entry = cached.get(key)
-        return entry[1] if entry is not None and entry[0] == version else None
+        if entry is not None and entry[0] == version:
+            return entry[1]
+        value = compute()
+        cache.set(key, (version, value), ttl)
+        return value
 
-    qs = gallery_queryset(filters)
-    total = current(count_key)
-    if total is None:
-        total = qs.count()
-        cache.set(count_key, (version, total), ttl)
+    if filters.is_union:
+        extras = remember(f"{union_base}:extras", lambda: _extras_queryset(filters).count())
+        if not extras:  # nothing of the viewer's own to add: serve the public list itself
+            filters = filters.public()
+    base = union_base if filters.is_union else public_base
+    if filters.is_union:
+        total = extras
+        if not _public_branch_empty(filters):
+            public = filters.public()
+            total += remember(f"{public_base}:count", lambda: gallery_queryset(public).count())
+    else:
+        total = remember(f"{base}:count", lambda: gallery_queryset(filters).count())
     total_pages = max(1, -(-total // page_size))
     if page > total_pages:
         raise NotFoundError(
             f"Page {page} does not exist; the last page is {total_pages}.",
             details={"page": [f"The last page is {total_pages}."]},
         )
-    rows = _ordered(qs, filters.sort)
+    branches = _branches(filters)
     if index:
-        boundary = current(boundary_key)
+        boundary_key = f"{base}:{sort}:b{index}"
+        entry = cached.get(boundary_key)
+        boundary = entry[1] if entry is not None and entry[0] == version else None
         if boundary is None:
             boundaries = _boundaries_compute(filters, every)
             cache.set_many(
-                {f"{base}:{filters.sort}:b{i + 1}": (version, b) for i, b in enumerate(boundaries)},
+                {f"{base}:{sort}:b{i + 1}": (version, b) for i, b in enumerate(boundaries)},
                 ttl,
             )
             if len(boundaries) < index:  # rows vanished between the count and this pass
                 raise NotFoundError(f"Page {page} does not exist.")
             boundary = boundaries[index - 1]
-        rows = rows.filter(_after(filters.sort, boundary))
+        branches = [branch.filter(_after(sort, boundary)) for branch in branches]
         offset -= index * every
     # Deferred join: pick the page's ids from the sort index alone (the skipped rows are never
     # joined), then fetch and join just those rows.
-    ids = rows.values("id")[offset : offset + page_size]
-    page_rows = _ordered(Asset.objects.filter(pk__in=Subquery(ids)), filters.sort)
+    if len(branches) == 1:
+        ids = Subquery(_ordered(branches[0], sort).values("id")[offset : offset + page_size])
+    else:
+        ids = _union_page_ids(branches, sort, offset, page_size)
+    page_rows = _ordered(Asset.objects.filter(pk__in=ids), sort)
     results = list(page_rows.values(*LIST_FIELDS))
     return GalleryPage(
         results=results,
@@ -285,8 +405,8 @@ def gallery_page(*, filters: GalleryFilters, page: int, page_size: int) -> Galle
         page_size=page_size,
         total=total,
         total_pages=total_pages,
-        sort=filters.sort,
-        filters=filters,
+        sort=sort,
+        filters=requested,
     )
 
 

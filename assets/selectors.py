@@ -71,6 +71,11 @@ def material_preset_list(*, active_only: bool = True) -> QuerySet:
     return qs.order_by("display_order", "name")
 
 
+def material_preset_list_unused(*, asset: Asset) -> QuerySet:
+    """Return the active presets `asset` has no variant in, in display order."""
+    return material_preset_list().exclude(variants__asset=asset)
+
+
 def asset_gallery(
     *,
     user,
@@ -85,9 +90,14 @@ def asset_gallery(
     q: str = "",
     sort: str = "newest",
 ) -> GalleryPage:
-    """Return a gallery page: public ready assets, or with `mine` all of `user`'s own assets."""
+    """Return a gallery page: public ready assets and the signed-in `user`'s own ones.
+
+    With `mine`, only `user`'s own assets, of any visibility and status.
+    """
+    signed_in = user is not None and user.is_authenticated
     filters = GalleryFilters(
         owner_id=user.pk if mine else None,
+        viewer_id=user.pk if signed_in and not mine else None,
         kind=kind,
         art_style=art_style,
         tag=tag,

@@ -46,6 +46,10 @@ from forge.exceptions import (
     ValidationFailedError,
 )
 from forge.storage import storage_tree_delete, storage_tree_newest
+from pipelines.providers import provider_get
+from pipelines.providers.base import PresetSpec, ProviderError
+from pipelines.stages.texture_variants import texture_variants
+from pipelines.stages.thumbnail import THUMBNAIL_SIZE
 
 log = structlog.get_logger("assets.services")
 
@@ -329,11 +333,26 @@ def asset_update(
     description: str = _UNSET,
     tags: list[str] = _UNSET,
     visibility: str = _UNSET,
+    kind: str = _UNSET,
+    art_style: str = _UNSET,
+    status: str = _UNSET,
+    as_staff: bool = False,
 ) -> Asset:
-    """Change the name, description, tags or visibility of `asset` (its owner only)."""
-    _asset_change_check(asset=asset, actor=actor, allow_staff=False)
+    """Change the name, description, tags or visibility of `asset` (its owner only).
+
+    Staff screens pass `as_staff=True`: a staff `actor` may then change anyone's asset,
+    including its kind, style and status.
+    """
+    _asset_change_check(asset=asset, actor=actor, allow_staff=as_staff)
+    staff_only = {"kind": kind, "art_style": art_style, "status": status}
+    if not as_staff and any(value is not _UNSET for value in staff_only.values()):
+        raise PermissionDeniedError("Only staff may change the kind, style or status here.")
     asset = Asset.objects.select_for_update().get(pk=asset.pk)
     changed = []
+    for field, value in staff_only.items():
+        if value is not _UNSET:
+            setattr(asset, field, value)
+            changed.append(field)
     if name is not _UNSET:
         asset.name = (name or "").strip()
         changed.append("name")
@@ -422,6 +441,60 @@ def asset_variant_create(
     return variant
 
 
+def _preset_spec(preset: MaterialPreset) -> PresetSpec:
+    return PresetSpec(
+        slug=preset.slug,
+        name=preset.name,
+        base_color=preset.base_color,
+        metallic=preset.metallic,
+        roughness=preset.roughness,
+        emissive=preset.emissive or None,
+        texture_prompt=preset.texture_prompt,
+    )
+
+
+def asset_variant_add(*, asset: Asset, actor, preset: MaterialPreset) -> AssetVariant:
+    """Make a ready variant of `asset` in `preset` now (its owner only), with its thumbnail.
+
+    The GLB is recoloured by the pipelines' own stage (`texture_variants`) with the local
+    provider, which is offline and deterministic, so an uploaded asset gets variants too.
+    """
+    _asset_change_check(asset=asset, actor=actor, allow_staff=False)
+    if not preset.is_active:
+        message = f"The preset “{preset.name}” is not available."
+        raise ValidationFailedError(message, details={"preset": [message]})
+    if asset.status != AssetStatus.READY or not asset.model_file:
+        message = "Only a ready asset with a model can get variants."
+        raise ConflictError(message, details={"preset": [message]})
+    if AssetVariant.objects.filter(asset_id=asset.pk, preset=preset).exists():
+        message = f"This asset already has a variant in “{preset.name}”."
+        raise ConflictError(message, details={"preset": [message]})
+    with asset.model_file.open("rb") as handle:
+        source = handle.read()
+    seed = (asset.generation_params or {}).get("seed")  # a generated asset keeps its look
+    made: list[bytes] = []
+    try:
+        texture_variants(
+            glb=source,
+            presets=[_preset_spec(preset)],
+            seed=seed if isinstance(seed, int) else 0,
+            provider=provider_get("local"),
+            should_cancel=lambda: False,
+            on_variant=lambda _preset, result: made.append(result.glb),
+        )
+    except ProviderError as exc:
+        message = f"This model cannot be recoloured: {exc.message}"
+        raise ValidationFailedError(message, details={"preset": [message]}) from exc
+    glb = made[0]
+    return asset_variant_create(
+        asset=asset,
+        preset=preset,
+        status=AssetVariantStatus.READY,
+        glb=glb,
+        thumbnail_png=thumbnail_render(glb, size=THUMBNAIL_SIZE),
+    )
+
+
 @transaction.atomic
 def asset_variant_set_status(
     *,
@@ -478,6 +551,16 @@ def asset_variant_set_status(
         status=status,
     )
     return locked
+
+
+@transaction.atomic
+def asset_variant_reorder(*, variant: AssetVariant, display_order: int) -> AssetVariant:
+    """Move `variant` to `display_order` in its asset's switcher."""
+    variant.display_order = display_order
+    variant.full_clean(exclude=["asset", "preset", "model_file", "thumbnail"])
+    variant.save(update_fields=["display_order", "updated_at"])
+    log.info("asset_variant_reordered", variant_id=str(variant.pk), display_order=display_order)
+    return variant
 
 
 @transaction.atomic

@@ -1,20 +1,23 @@
-"""The gallery UI: the grid (full page or htmx partial), detail, upload, edit, delete."""
+"""The gallery UI: the grid (full page or htmx partial), detail, upload, edit, delete, variants."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_POST
 
-from assets.forms import AssetEditForm, AssetUploadForm, GalleryFilterForm
+from assets.forms import AssetEditForm, AssetUploadForm, AssetVariantAddForm, GalleryFilterForm
 from assets.selectors import (
     asset_can_change,
     asset_can_delete,
     asset_gallery,
     asset_get_for_user,
+    material_preset_list_unused,
 )
-from assets.services import asset_delete, asset_update, asset_upload, upload_limit_check
+from assets.services import asset_delete, asset_update, asset_upload, asset_variant_add
 from forge.exceptions import ApplicationError, NotFoundError
 
 
@@ -53,15 +56,18 @@ def asset_list(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def asset_detail(request: HttpRequest, asset_id) -> HttpResponse:
-    """Show an asset in the 3D viewer with its variants, facts and statistics."""
-    asset = _get_asset(request, asset_id)
+def _detail_response(
+    request: HttpRequest, asset, *, variant_form=None, status: int = 200
+) -> HttpResponse:
     variants = list(asset.variants.all())
     selected = None
     wanted = request.GET.get("variant")
     if wanted:
         selected = next((v for v in variants if str(v.id) == wanted and v.model_file), None)
     stats = getattr(asset, "variant_statistics", None)
+    can_change = asset_can_change(asset=asset, user=request.user)
+    if can_change and variant_form is None:
+        variant_form = AssetVariantAddForm(presets=material_preset_list_unused(asset=asset))
     return render(
         request,
         "assets/asset_detail.html",
@@ -70,10 +76,39 @@ def asset_detail(request: HttpRequest, asset_id) -> HttpResponse:
             "variants": variants,
             "selected": selected,
             "stats": stats,
-            "can_change": asset_can_change(asset=asset, user=request.user),
+            "can_change": can_change,
             "can_delete": asset_can_delete(asset=asset, user=request.user),
+            "variant_form": variant_form if can_change else None,
         },
+        status=status,
     )
+
+
+def asset_detail(request: HttpRequest, asset_id) -> HttpResponse:
+    """Show an asset in the 3D viewer with its variants, facts and statistics."""
+    return _detail_response(request, _get_asset(request, asset_id))
+
+
+@login_required
+@require_POST
+def asset_variant_add_view(request: HttpRequest, asset_id) -> HttpResponse:
+    """Let the owner add a variant in a material preset; errors show on the asset page."""
+    asset = _get_asset(request, asset_id)
+    if not asset_can_change(asset=asset, user=request.user):
+        raise PermissionDenied("Only the owner may add variants to this asset.")
+    form = AssetVariantAddForm(request.POST, presets=material_preset_list_unused(asset=asset))
+    if form.is_valid():
+        preset = form.cleaned_data["preset"]
+        try:
+            variant = asset_variant_add(asset=asset, actor=request.user, preset=preset)
+        except ApplicationError as exc:
+            form.add_error("preset", exc.message)
+        else:
+            messages.success(request, f"The {preset.name} variant is ready.")
+            url = reverse("assets:detail", kwargs={"asset_id": asset.id})
+            return redirect(f"{url}?variant={variant.id}")
+    asset = _get_asset(request, asset_id)  # fresh variants and statistics
+    return _detail_response(request, asset, variant_form=form, status=400)
 
 
 @login_required
@@ -81,11 +116,9 @@ def asset_upload_view(request: HttpRequest) -> HttpResponse:
     """Upload a GLB; errors name what is wrong and nothing is kept."""
     form = AssetUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
         try:
-            upload_limit_check(size=upload.size)
             data = {k: v for k, v in form.cleaned_data.items() if k != "file"}
-            asset = asset_upload(owner=request.user, glb=upload.read(), **data)
+            asset = asset_upload(owner=request.user, glb=form.glb, **data)
         except ApplicationError as exc:
             details = exc.details if isinstance(exc.details, dict) else {}
             field = next((k for k in details if k in form.fields), "file")

@@ -16,6 +16,10 @@ Uses its own database `forge_bench_pipelines` and the local provider. Measures:
    with django-q2's default poll of 0.2 s.
 3. Throughput: a batch of pipelines per quality created at once, two workers; pipelines
    completed per minute from the first commit to the last `succeeded`.
+4. The local provider's catalogue: prompt parsing per prompt (goal ≤ 1 ms p95), the build
+   time of the largest kinds, and the draft end-to-end time of the largest kind through a
+   qcluster (goal ≤ 2 s). `--catalogue-only` measures parsing and builds alone, without a
+   database.
 
 Prints p50/p95 and writes them into the `## Pipelines` section of docs/benchmarks.md.
 """
@@ -59,10 +63,10 @@ def ms(value: float) -> str:
     return f"{value * 1000:.1f}"
 
 
-def _config(i: int, quality: str = "draft") -> dict:
+def _config(i: int, quality: str = "draft", prompt: str | None = None) -> dict:
     prompts = ["a rusty iron sword", "a wooden treasure chest", "an old oak tree", "a stone tower"]
     return {
-        "prompt": prompts[i % len(prompts)],
+        "prompt": prompt or prompts[i % len(prompts)],
         "quality": quality,
         "presets": PRESETS,
         "seed": i,
@@ -210,7 +214,61 @@ async def _wait_events(layer, channel, pipeline_ids: set[str], timeout: float) -
     return done
 
 
-def bench_worker_e2e(user, runs: int, poll: str, tmp: Path) -> list[float]:
+# Prompts the parser is timed on: plain, composed, and ones it can only approximate.
+PARSE_PROMPTS = [
+    "a rusty iron sword",
+    "a steampunk robot owl with a lantern",
+    "an ornate golden crown with three rubies and gold trim",
+    "a huge mossy stone tower with battlements",
+    "a knight holding a lantern",
+    "a table with three legs and a candle",
+    "a cozy armchair",
+    "a spaceship",
+    "a castle with six towers",
+    "a blorptastic zazzle",
+    "a submarine",
+    "a sowrd",
+]
+
+
+def bench_catalogue(runs: int) -> dict:
+    """Prompt parsing per prompt, and build time of every kind at draft quality."""
+    from pipelines.providers.local import LocalProvider
+    from pipelines.providers.procedural.catalogue import KINDS
+    from pipelines.providers.procedural.prompt import read_prompt
+
+    for prompt in PARSE_PROMPTS:
+        read_prompt(prompt)
+    parse = []
+    for _ in range(max(runs, 20) * 5):
+        for prompt in PARSE_PROMPTS:
+            started = time.perf_counter()
+            read_prompt(prompt)
+            parse.append(time.perf_counter() - started)
+    provider = LocalProvider()
+
+    def build(kind: str, style: str) -> float:
+        started = time.perf_counter()
+        provider.text_to_3d(
+            prompt=f"a {kind.replace('_', ' ')}",
+            negative_prompt="",
+            kind="",
+            art_style=style,
+            quality="draft",
+            seed=1,
+            should_cancel=lambda: False,
+        )
+        return time.perf_counter() - started
+
+    first = {(k, s): build(k, s) for k in KINDS for s in ("realistic", "voxel")}
+    largest = sorted(first, key=first.get, reverse=True)[:5]
+    builds = {key: [build(*key) for _ in range(max(runs, 5))] for key in largest}
+    return {"parse": parse, "builds": builds, "largest": largest[0][0], "kinds": len(KINDS)}
+
+
+def bench_worker_e2e(
+    user, runs: int, poll: str, tmp: Path, prompt: str | None = None
+) -> list[float]:
     from asgiref.sync import async_to_sync
     from channels.layers import get_channel_layer
 
@@ -227,7 +285,8 @@ def bench_worker_e2e(user, runs: int, poll: str, tmp: Path) -> list[float]:
         from asgiref.sync import sync_to_async
 
         started = time.perf_counter()
-        pipeline, _ = await sync_to_async(pipeline_create)(user=user, config=_config(1000 + i))
+        config = _config(1000 + i, prompt=prompt)
+        pipeline, _ = await sync_to_async(pipeline_create)(user=user, config=config)
         done = await _wait_events(layer, channel, {str(pipeline.id)}, timeout=60)
         await layer.group_discard(pipeline_user_group_name(user.id), channel)
         return done[str(pipeline.id)] - started
@@ -278,8 +337,19 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=20, help="pipelines per throughput batch")
     parser.add_argument("--db-host", default="127.0.0.1")
     parser.add_argument("--no-docs", action="store_true", help="do not update docs/benchmarks.md")
+    parser.add_argument(
+        "--catalogue-only",
+        action="store_true",
+        help="only time prompt parsing and the largest builders (no database, no docs)",
+    )
     args = parser.parse_args()
     _configure(args)
+    if args.catalogue_only:
+        import django
+
+        django.setup()
+        print("\n".join(_catalogue_rows(bench_catalogue(args.runs), None)))
+        return
     database_ensure(BENCH_DB, host=args.db_host)
 
     import django
@@ -305,6 +375,11 @@ def main() -> None:
     print(f"End to end through a qcluster: {args.runs} runs per poll setting …")
     e2e_fast = bench_worker_e2e(user, args.runs, "0.05", tmp)
     e2e_default = bench_worker_e2e(user, args.runs, "0.2", tmp)
+    print("Catalogue: prompt parsing and the largest builders …")
+    catalogue = bench_catalogue(args.runs)
+    largest = f"a {catalogue['largest'].replace('_', ' ')}"
+    print(f"End to end through a qcluster for the largest kind ({largest}) …")
+    e2e_largest = bench_worker_e2e(user, args.runs, "0.05", tmp, prompt=largest)
     throughput = {}
     for quality in ("draft", "standard", "high"):
         print(f"Throughput, {quality}: {args.batch} pipelines, two workers …")
@@ -341,9 +416,32 @@ def main() -> None:
             for quality, (per_minute, elapsed) in throughput.items()
         ],
     ]
-    print("\n".join(["", *summary, "", *rows, "", *tput]))
+    cat_rows = _catalogue_rows(catalogue, e2e_largest)
+    print("\n".join(["", *summary, "", *rows, "", *tput, "", *cat_rows]))
     if not args.no_docs:
-        _write_docs(args, summary, rows, tput)
+        _write_docs(args, summary, rows, tput, cat_rows)
+
+
+def _catalogue_rows(catalogue: dict, e2e_largest: list[float] | None) -> list[str]:
+    parse = catalogue["parse"]
+    rows = [
+        "| Case | p50 (ms) | p95 (ms) |",
+        "| --- | ---: | ---: |",
+        f"| Prompt parsing, {len(PARSE_PROMPTS)} prompts (plain, composed, approximate) | "
+        f"{statistics.median(parse) * 1000:.3f} | {percentile(parse, 0.95) * 1000:.3f} |",
+    ]
+    for (kind, style), times in catalogue["builds"].items():
+        rows.append(
+            f"| Build `{kind}`, draft, {style} | {ms(statistics.median(times))} | "
+            f"{ms(percentile(times, 0.95))} |"
+        )
+    if e2e_largest:
+        rows.append(
+            f"| End to end via qcluster, largest kind (`{catalogue['largest']}`, draft, "
+            f"2 presets, poll 0.05) | {ms(statistics.median(e2e_largest))} | "
+            f"{ms(percentile(e2e_largest, 0.95))} |"
+        )
+    return rows
 
 
 READING = (
@@ -363,7 +461,7 @@ READING = (
 )
 
 
-def _write_docs(args, summary, rows, tput) -> None:
+def _write_docs(args, summary, rows, tput, cat_rows) -> None:
     section = "\n".join(
         [
             "## Pipelines",
@@ -392,6 +490,12 @@ def _write_docs(args, summary, rows, tput) -> None:
             *tput,
             "",
             READING,
+            "",
+            "Local provider catalogue: prompt parsing (goal ≤ 1 ms p95) and the five slowest "
+            "kinds to build at draft quality, and the draft end-to-end time of the slowest "
+            "(goal ≤ 2 s).",
+            "",
+            *cat_rows,
             "",
         ]
     )

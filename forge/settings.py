@@ -9,7 +9,7 @@ from pathlib import Path
 import environ
 
 from forge.logging import logging_config
-from forge.startup import require_secret_key
+from forge.startup import require_provider_keys, require_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -300,9 +300,46 @@ FORGE_PROVIDER = env.str("FORGE_PROVIDER", default="local")
 # Generation providers: name -> dotted class path ("name=path,name=path" in the environment);
 # only the enabled ones may be chosen for a pipeline. FORGE_PROVIDER is the default choice.
 FORGE_PROVIDERS = env.dict(
-    "FORGE_PROVIDERS", default={"local": "pipelines.providers.local.LocalProvider"}
+    "FORGE_PROVIDERS",
+    default={
+        "local": "pipelines.providers.local.LocalProvider",
+        "meshy": "pipelines.providers.meshy.MeshyProvider",
+    },
 )
 FORGE_ENABLED_PROVIDERS = env.list("FORGE_ENABLED_PROVIDERS", default=["local"])
+
+# MESHY: the Meshy provider (docs/providers.md, "Meshy"). The key is required whenever meshy
+# is the default or an enabled provider; Forge refuses to start without it.
+MESHY_API_KEY = env.str("MESHY_API_KEY", default="")
+MESHY_BASE_URL = env.str("MESHY_BASE_URL", default="https://api.meshy.ai")
+MESHY_CONNECT_TIMEOUT_SECONDS = env.float("MESHY_CONNECT_TIMEOUT_SECONDS", default=10.0)
+MESHY_READ_TIMEOUT_SECONDS = env.float("MESHY_READ_TIMEOUT_SECONDS", default=60.0)
+# Polling (when the task's event stream is unavailable): from MIN, x1.5 per poll, up to MAX.
+MESHY_POLL_MIN_SECONDS = env.float("MESHY_POLL_MIN_SECONDS", default=2.0)
+MESHY_POLL_MAX_SECONDS = env.float("MESHY_POLL_MAX_SECONDS", default=30.0)
+# Follow tasks over Server-Sent Events; a quiet stream is reopened after IDLE seconds (so a
+# cancel is noticed within IDLE seconds even when Meshy sends nothing).
+MESHY_STREAM = env.bool("MESHY_STREAM", default=True)
+MESHY_STREAM_IDLE_SECONDS = env.float("MESHY_STREAM_IDLE_SECONDS", default=10.0)
+# A task still running after this long fails retryably (and is resumed by the retry).
+MESHY_TASK_TIMEOUT_SECONDS = env.float("MESHY_TASK_TIMEOUT_SECONDS", default=3600.0)
+# Retries of one request after a 5xx or a network failure (backoff BASE * 2^n with jitter),
+# and how long one request keeps waiting out 429s (honouring Retry-After).
+MESHY_HTTP_RETRIES = env.int("MESHY_HTTP_RETRIES", default=4)
+MESHY_RETRY_BASE_SECONDS = env.float("MESHY_RETRY_BASE_SECONDS", default=1.0)
+MESHY_RATE_LIMIT_WAIT_SECONDS = env.float("MESHY_RATE_LIMIT_WAIT_SECONDS", default=600.0)
+# Largest result file downloaded (bytes); every GLB is then checked like an upload.
+MESHY_DOWNLOAD_MAX_BYTES = env.int("MESHY_DOWNLOAD_MAX_BYTES", default=100 * 1024 * 1024)
+# Remote tasks running at once per worker process and per user (0: no cap), held in Redis;
+# a crashed worker's slots lapse after SLOT_TTL seconds. Waiting longer than SLOT_WAIT for a
+# slot fails the stage retryably.
+MESHY_MAX_TASKS_PER_WORKER = env.int("MESHY_MAX_TASKS_PER_WORKER", default=4)
+MESHY_MAX_TASKS_PER_USER = env.int("MESHY_MAX_TASKS_PER_USER", default=2)
+MESHY_SLOT_TTL_SECONDS = env.float("MESHY_SLOT_TTL_SECONDS", default=120.0)
+MESHY_SLOT_WAIT_SECONDS = env.float("MESHY_SLOT_WAIT_SECONDS", default=900.0)
+require_provider_keys(
+    default=FORGE_PROVIDER, enabled=FORGE_ENABLED_PROVIDERS, meshy_api_key=MESHY_API_KEY
+)
 
 # PIPELINES: leases, retries and retention (see docs/pipelines.md).
 FORGE_PIPELINE_MAX_ATTEMPTS = env.int("FORGE_PIPELINE_MAX_ATTEMPTS", default=3)
@@ -321,6 +358,12 @@ FORGE_REQUEST_ID_MAX_LENGTH = 128
 FORGE_GALLERY_PAGE_SIZE = env.int("FORGE_GALLERY_PAGE_SIZE", default=24)
 FORGE_GALLERY_BOUNDARY_EVERY = env.int("FORGE_GALLERY_BOUNDARY_EVERY", default=1000)
 FORGE_GALLERY_CACHE_TTL = env.int("FORGE_GALLERY_CACHE_TTL", default=600)
+# Exports (see docs/exports.md): FBX runs Blender (`bpy`) in its own venv, made by
+# `make blender` (an optional extra); point at another Python with bpy 5.0.1 here.
+FORGE_BLENDER_PYTHON = env.str(
+    "FORGE_BLENDER_PYTHON", default=str(BASE_DIR / ".venv-blender" / "bin" / "python")
+)
+FORGE_BLENDER_TIMEOUT_SECONDS = env.float("FORGE_BLENDER_TIMEOUT_SECONDS", default=120.0)
 
 # EMAIL: the console in development; e.g. smtp+tls://user:pass@smtp.example.com:587 in production.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

@@ -13,3 +13,14 @@ def require_secret_key(*, debug: bool, secret_key: str, default: str) -> None:
             "default or shorter than 32 characters; set SECRET_KEY to a long random value.\n"
         )
         raise SystemExit(2)
+
+
+def require_provider_keys(*, default: str, enabled: list[str], meshy_api_key: str) -> None:
+    """Exit with one line when the Meshy provider is chosen or enabled without an API key."""
+    if "meshy" in (default, *enabled) and not meshy_api_key.strip():
+        sys.stderr.write(
+            "Forge refuses to start: the meshy provider is the default (FORGE_PROVIDER) or "
+            "enabled (FORGE_ENABLED_PROVIDERS) but MESHY_API_KEY is empty; set MESHY_API_KEY "
+            "or remove meshy from those settings.\n"
+        )
+        raise SystemExit(2)

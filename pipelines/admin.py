@@ -44,7 +44,7 @@ class GenerationPipelineAdmin(admin.ModelAdmin):
         "created_at",
         "finished_at",
     ]
-    list_filter = ["status", "provider", "current_stage", "error_code", "created_at"]
+    list_filter = ["kind", "status", "provider", "current_stage", "error_code", "created_at"]
     search_fields = ["id", "user__username", "config__prompt", "external_task_id", "request_id"]
     list_select_related = ["user"]
     date_hierarchy = "created_at"

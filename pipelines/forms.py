@@ -1,22 +1,34 @@
+"""The generation form: renders the config fields; the config's rules live in one place.
+
+The form only turns HTML input into a config (a number from text, a list from checkboxes);
+every rule (required fields, lengths, choices, seed range, active presets, defaults) is
+applied by `pipeline_create` through the generation kind's validator, and the view shows its
+errors on these fields.
+"""
+
 from django import forms
 
-from assets.models import AssetArtStyle, AssetKind, AssetVisibility, MaterialPreset
+from assets.forms import visibility_field
+from assets.models import AssetArtStyle, AssetKind, MaterialPreset
+from pipelines.api.serializers import MAX_PRESETS, PROMPT_MAX, PROMPT_MIN
 from pipelines.models import PipelineQuality
 
 
 class PipelineCreateForm(forms.Form):
     prompt = forms.CharField(
-        min_length=3,
-        max_length=600,
-        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "e.g. an ornate golden sword"}),
-        help_text="Describe one object, 3–600 characters.",
+        required=False,
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": "e.g. an ornate golden sword", "maxlength": PROMPT_MAX}
+        ),
+        help_text=f"Describe one object, {PROMPT_MIN}–{PROMPT_MAX} characters.",
     )
-    negative_prompt = forms.CharField(
-        required=False, max_length=600, help_text="Optional: what to avoid."
+    negative_prompt = forms.CharField(required=False, help_text="Optional: what to avoid.")
+    kind = forms.ChoiceField(required=False, choices=AssetKind.choices, initial=AssetKind.PROP)
+    art_style = forms.ChoiceField(
+        required=False, choices=AssetArtStyle.choices, initial=AssetArtStyle.REALISTIC
     )
-    kind = forms.ChoiceField(choices=AssetKind.choices, initial=AssetKind.PROP)
-    art_style = forms.ChoiceField(choices=AssetArtStyle.choices, initial=AssetArtStyle.REALISTIC)
     quality = forms.ChoiceField(
+        required=False,
         choices=PipelineQuality.choices,
         initial=PipelineQuality.STANDARD,
         widget=forms.RadioSelect,
@@ -25,15 +37,12 @@ class PipelineCreateForm(forms.Form):
     presets = forms.MultipleChoiceField(
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Up to 8 material variants.",
+        help_text=f"Up to {MAX_PRESETS} material variants.",
     )
     seed = forms.IntegerField(
-        required=False,
-        min_value=0,
-        max_value=2**31 - 1,
-        help_text="Optional: the same prompt and seed give the same model.",
+        required=False, help_text="Optional: the same prompt and seed give the same model."
     )
-    visibility = forms.ChoiceField(choices=AssetVisibility.choices, initial=AssetVisibility.PRIVATE)
+    visibility = visibility_field(required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,8 +1,13 @@
-"""Generation pipelines and their stages: the durable state of every prompt-to-asset job."""
+"""Runs of the pipeline engine and their stages: the durable state of every background job.
+
+The model keeps its historical name `GenerationPipeline`; its `kind` says which recipe of
+stages it runs (see `pipelines.kinds`).
+"""
 
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -31,6 +36,14 @@ FINISHED_STATUSES = (
 )
 
 
+class PipelineKind(models.TextChoices):
+    """Which recipe of stages a run follows (registered in `pipelines.kinds`)."""
+
+    GENERATION = "generation"
+    EXPORT = "export"
+    CHARACTER = "character"
+
+
 class PipelineQuality(models.TextChoices):
     DRAFT = "draft"
     STANDARD = "standard"
@@ -38,6 +51,8 @@ class PipelineQuality(models.TextChoices):
 
 
 class StageName(models.TextChoices):
+    """Every stage name any run kind uses; which names a kind runs, in which order, is its recipe."""
+
     PREPARE = "prepare"
     GENERATE_MESH = "generate_mesh", "Generate mesh"
     OPTIMIZE = "optimize"
@@ -46,23 +61,8 @@ class StageName(models.TextChoices):
     PUBLISH = "publish"
 
 
-# Run order, and each stage's share of the pipeline's progress bar (sums to 100).
-STAGE_ORDER: tuple[StageName, ...] = (
-    StageName.PREPARE,
-    StageName.GENERATE_MESH,
-    StageName.OPTIMIZE,
-    StageName.TEXTURE_VARIANTS,
-    StageName.THUMBNAIL,
-    StageName.PUBLISH,
-)
-STAGE_WEIGHTS: dict[str, int] = {
-    StageName.PREPARE: 2,
-    StageName.GENERATE_MESH: 40,
-    StageName.OPTIMIZE: 13,
-    StageName.TEXTURE_VARIANTS: 25,
-    StageName.THUMBNAIL: 15,
-    StageName.PUBLISH: 5,
-}
+# A stage name is a lower-case identifier (checked by the database for every kind).
+STAGE_NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 
 
 class StageStatus(models.TextChoices):
@@ -80,22 +80,26 @@ DONE_STAGE_STATUSES = (StageStatus.SUCCEEDED, StageStatus.SKIPPED)
 class GenerationPipeline(models.Model):
     Status = PipelineStatus
     Quality = PipelineQuality
+    Kind = PipelineKind
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pipelines"
+    )
+    kind = models.CharField(
+        max_length=20, choices=PipelineKind.choices, default=PipelineKind.GENERATION
     )
     config = models.JSONField(default=dict)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(
         default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
-    current_stage = models.CharField(max_length=20, choices=StageName.choices, blank=True)
+    current_stage = models.CharField(max_length=40, choices=StageName.choices, blank=True)
     error_code = models.CharField(max_length=64, blank=True)
     error_message = models.TextField(blank=True)
     error_retryable = models.BooleanField(default=False)
     result = models.JSONField(default=dict, blank=True)
-    provider = models.CharField(max_length=50)
+    provider = models.CharField(max_length=50, blank=True)
     external_task_id = models.CharField(max_length=100, blank=True)
     attempt = models.PositiveIntegerField(default=0, help_text="Runs started so far.")
     max_attempts = models.PositiveIntegerField(
@@ -108,6 +112,12 @@ class GenerationPipeline(models.Model):
         null=True, blank=True, help_text="A retry waiting for its backoff is not claimed before."
     )
     cancel_requested_at = models.DateTimeField(null=True, blank=True)
+    enqueued_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the run's job was last put on the task queue (the reaper re-enqueues "
+        "a queued run whose job a dead worker took).",
+    )
     idempotency_key = models.CharField(max_length=255, blank=True)
     idempotency_fingerprint = models.CharField(max_length=64, blank=True)
     request_id = models.CharField(max_length=128, blank=True)
@@ -133,9 +143,13 @@ class GenerationPipeline(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             _choices_check("status", PipelineStatus, "pipeline_status_valid"),
+            _choices_check("kind", PipelineKind, "pipeline_kind_valid"),
+            # Only the shape of a stage name: which names a kind may use is checked in code
+            # (`pipelines.kinds`), so a new kind adds stage names without a constraint change.
             models.CheckConstraint(
-                condition=models.Q(current_stage="") | models.Q(current_stage__in=StageName.values),
-                name="pipeline_current_stage_valid",
+                condition=models.Q(current_stage="")
+                | models.Q(current_stage__regex=STAGE_NAME_PATTERN),
+                name="pipeline_current_stage_shape",
             ),
             models.CheckConstraint(
                 condition=models.Q(progress__gte=0, progress__lte=100),
@@ -174,6 +188,15 @@ class GenerationPipeline(models.Model):
     def __str__(self) -> str:
         return f"{self.config.get('prompt', '')[:60]} ({self.status})"
 
+    def clean(self) -> None:
+        """Check that `current_stage` is a stage of this run's kind."""
+        from pipelines.kinds import run_kind_stage_names
+
+        if self.current_stage and self.current_stage not in run_kind_stage_names(self.kind):
+            raise ValidationError(
+                {"current_stage": f"{self.current_stage!r} is not a stage of kind {self.kind!r}."}
+            )
+
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
@@ -195,7 +218,7 @@ class PipelineStage(models.Model):
     pipeline = models.ForeignKey(
         GenerationPipeline, on_delete=models.CASCADE, related_name="stages"
     )
-    name = models.CharField(max_length=20, choices=StageName.choices)
+    name = models.CharField(max_length=40, choices=StageName.choices)
     order = models.PositiveSmallIntegerField()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     progress = models.PositiveSmallIntegerField(
@@ -215,7 +238,9 @@ class PipelineStage(models.Model):
             models.UniqueConstraint(fields=["pipeline", "order"], name="stage_order_per_pipeline"),
             models.UniqueConstraint(fields=["pipeline", "name"], name="stage_name_per_pipeline"),
             _choices_check("status", StageStatus, "stage_status_valid"),
-            _choices_check("name", StageName, "stage_name_valid"),
+            models.CheckConstraint(
+                condition=models.Q(name__regex=STAGE_NAME_PATTERN), name="stage_name_shape"
+            ),
             models.CheckConstraint(
                 condition=models.Q(progress__gte=0, progress__lte=100),
                 name="stage_progress_range",

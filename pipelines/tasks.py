@@ -1,6 +1,10 @@
 """django-q2 entry points: take IDs, call a service."""
 
+import structlog
+
 from pipelines import services
+
+log = structlog.get_logger("pipelines")
 
 
 def pipeline_run(pipeline_id: str) -> str | None:
@@ -10,8 +14,16 @@ def pipeline_run(pipeline_id: str) -> str | None:
 
 
 def pipelines_reap() -> dict[str, int]:
-    """Requeue or fail pipelines whose worker died, start due retries, expire stale ones."""
+    """Requeue or fail pipelines whose worker died, re-enqueue lost jobs, start due retries."""
     return services.pipelines_reap()
+
+
+def pipelines_reap_on_worker_start(sender=None, proc_name: str = "", **kwargs) -> None:
+    """django-q2's `post_spawn` signal: a worker process started; reap now and after a lease."""
+    try:
+        services.pipelines_reap_after_start()
+    except Exception:  # a worker must start even when this fails; the schedule still reaps
+        log.exception("pipelines_reap_after_start_failed", process=proc_name)
 
 
 def pipelines_cleanup() -> dict[str, int]:

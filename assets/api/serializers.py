@@ -85,7 +85,11 @@ class AssetCreateInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(AssetKind.choices, default=AssetKind.OTHER)
     art_style = serializers.ChoiceField(AssetArtStyle.choices, default=AssetArtStyle.REALISTIC)
     tags = TagsField(required=False, default=list)
-    visibility = serializers.ChoiceField(AssetVisibility.choices, default=AssetVisibility.PRIVATE)
+    visibility = serializers.ChoiceField(
+        AssetVisibility.choices,
+        default=AssetVisibility.PRIVATE,
+        help_text="Default private: only you see it. Unlisted: anyone with the link. Public: everyone.",
+    )
 
 
 class AssetUpdateInputSerializer(serializers.Serializer):

@@ -1,7 +1,9 @@
+from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from assets.models import AssetArtStyle, AssetKind, AssetVisibility
+from forge.exceptions import ValidationFailedError
 from pipelines.models import GenerationPipeline, PipelineQuality, PipelineStage
 
 
@@ -9,11 +11,36 @@ def pipeline_websocket_url(pipeline: GenerationPipeline) -> str:
     return f"/ws/pipelines/{pipeline.id}/"
 
 
-class PipelineCreateInputSerializer(serializers.Serializer):
-    """Documents the request body; `pipelines.services.pipeline_config_validate` validates it."""
+PROMPT_MIN, PROMPT_MAX = 3, 600
+NEGATIVE_PROMPT_MAX = 600
+MAX_PRESETS = 8
+SEED_MAX = 2**31 - 1
+# Optional fields whose null or empty value means "use the default".
+_DEFAULTED = ("negative_prompt", "kind", "art_style", "quality", "presets", "seed", "provider")
+_DEFAULTED += ("visibility",)
 
-    prompt = serializers.CharField(min_length=3, max_length=600)
-    negative_prompt = serializers.CharField(required=False, allow_blank=True, max_length=600)
+
+class CollapsedCharField(serializers.CharField):
+    """A string with surrounding and repeated whitespace removed before length checks."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError("Must be a string.")
+        return " ".join(super().to_internal_value(data).split())
+
+
+class PipelineCreateInputSerializer(serializers.Serializer):
+    """A generation request; unknown fields are rejected, empty optional fields take defaults."""
+
+    # The one place a generation config's shape is validated: the generation run kind
+    # (`pipelines.kinds.generation`) applies it to every config, from the API, the form or
+    # code, and adds only the database checks. `seed` stays None when not given (creation
+    # picks one), so a repeated request cleans to the same config for idempotency.
+
+    prompt = CollapsedCharField(min_length=PROMPT_MIN, max_length=PROMPT_MAX)
+    negative_prompt = CollapsedCharField(
+        required=False, allow_blank=True, max_length=NEGATIVE_PROMPT_MAX, default=""
+    )
     kind = serializers.ChoiceField(choices=AssetKind.choices, required=False, default="prop")
     art_style = serializers.ChoiceField(
         choices=AssetArtStyle.choices, required=False, default="realistic"
@@ -24,14 +51,78 @@ class PipelineCreateInputSerializer(serializers.Serializer):
     presets = serializers.ListField(
         child=serializers.SlugField(),
         required=False,
-        max_length=8,
+        max_length=MAX_PRESETS,
+        default=list,
         help_text="Active preset slugs.",
     )
-    seed = serializers.IntegerField(required=False, min_value=0, max_value=2**31 - 1)
+    seed = serializers.IntegerField(
+        required=False, min_value=0, max_value=SEED_MAX, allow_null=True, default=None
+    )
     provider = serializers.CharField(required=False, help_text="One of the enabled providers.")
     visibility = serializers.ChoiceField(
         choices=AssetVisibility.choices, required=False, default="private"
     )
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError({"non_field_errors": ["Expected an object."]})
+        unknown = sorted(set(data) - set(self.fields))
+        data = {
+            key: value
+            for key, value in data.items()
+            if key not in _DEFAULTED or value not in (None, "", [])
+        }
+        errors = {}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            errors = dict(exc.detail)
+            value = None
+        if unknown:
+            errors = {"non_field_errors": [f"Unknown field(s): {', '.join(unknown)}."], **errors}
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
+
+    def validate_presets(self, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise serializers.ValidationError("Each preset may be chosen once.")
+        return value
+
+    def validate_provider(self, value: str) -> str:
+        if value not in settings.FORGE_ENABLED_PROVIDERS:
+            enabled = ", ".join(settings.FORGE_ENABLED_PROVIDERS)
+            raise serializers.ValidationError(f"Must be one of: {enabled}.")
+        return value
+
+    def validate(self, attrs: dict) -> dict:
+        provider = attrs.setdefault("provider", settings.FORGE_PROVIDER)
+        if provider not in settings.FORGE_PROVIDERS:
+            raise serializers.ValidationError(
+                {"provider": [f"Provider {provider!r} is not configured."]}
+            )
+        return attrs
+
+
+def _messages(errors) -> list[str]:
+    """Flatten DRF's nested errors (a list field's per-item dict) into a list of messages."""
+    if isinstance(errors, dict):
+        return [message for value in errors.values() for message in _messages(value)]
+    if isinstance(errors, list):
+        return [message for value in errors for message in _messages(value)]
+    return [str(errors)]
+
+
+def pipeline_config_shape(data) -> dict:
+    """Return the cleaned generation config in `data`; raise ValidationFailedError per field."""
+    serializer = PipelineCreateInputSerializer(data=data)
+    if not serializer.is_valid():
+        details = {field: _messages(errors) for field, errors in serializer.errors.items()}
+        first_field, first = next(iter(details.items()))
+        message = first[0] if first_field == "non_field_errors" else f"{first_field}: {first[0]}"
+        raise ValidationFailedError(message, details=details)
+    cleaned = dict(serializer.validated_data)
+    return {name: cleaned[name] for name in serializer.fields}
 
 
 class PipelineStageOutputSerializer(serializers.ModelSerializer):

@@ -9,7 +9,10 @@ from forge.exceptions import ValidationFailedError
 if TYPE_CHECKING:
     from pipelines.providers.base import Provider
 
-DEFAULT_PROVIDERS = {"local": "pipelines.providers.local.LocalProvider"}
+DEFAULT_PROVIDERS = {
+    "local": "pipelines.providers.local.LocalProvider",
+    "meshy": "pipelines.providers.meshy.MeshyProvider",
+}
 
 
 def provider_get(name: str) -> Provider:

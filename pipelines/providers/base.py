@@ -6,6 +6,39 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+# Called with the provider's progress through one call, from 0.0 to 1.0.
+ProgressCallback = Callable[[float], None]
+
+
+def _no_resume(step: str) -> str | None:
+    return None
+
+
+def _no_remember(step: str, task_id: str) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class RemoteTasks:
+    """Hooks through which a remote provider never pays twice for the same step.
+
+    Before it creates a paid remote task for `step` (a short name unique within one call
+    site, e.g. "preview", "refine", "retexture:gold"), a provider asks
+    `resume_task_id(step)`: when that returns an ID, the provider follows that task (waits
+    for it, or downloads its finished result) instead of creating another. Right after a
+    create succeeds it calls `remember_task_id(step, task_id)`, before waiting, so a crash
+    mid-wait resumes the same task. The orchestrator persists the IDs with the stage.
+    `owner` names who the work is for (a user ID), for per-user limits on remote tasks.
+    The defaults remember nothing, which is right for local providers.
+    """
+
+    resume_task_id: Callable[[str], str | None] = _no_resume
+    remember_task_id: Callable[[str, str], None] = _no_remember
+    owner: str = ""
+
+
+NO_REMOTE_TASKS = RemoteTasks()
+
 
 @dataclass(frozen=True)
 class PresetSpec:
@@ -22,18 +55,37 @@ class PresetSpec:
 
 @dataclass(frozen=True)
 class MeshResult:
-    """Carry a generated GLB and what the provider made of the prompt."""
+    """Carry a generated GLB and what the provider made of the prompt.
+
+    `approximate` is True when the provider could not build what the prompt names and made
+    the nearest thing it knows instead; `reason` says so in a sentence for users and
+    `suggestions` lists kinds it can build. `asset_kind` is the gallery kind (weapon,
+    creature, ...) the prompt describes, or "" when the provider does not infer one.
+    """
 
     glb: bytes
     object_kind: str
     recognised: bool
     notes: list[str] = field(default_factory=list)
     external_task_id: str | None = None
+    approximate: bool = False
+    reason: str = ""
+    suggestions: list[str] = field(default_factory=list)
+    asset_kind: str = ""
+    family: str = ""
 
 
 @dataclass(frozen=True)
 class RetextureResult:
     """Carry a retextured GLB."""
+
+    glb: bytes
+    external_task_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ModelResult:
+    """Carry a GLB a remote task made (a remesh, a rigged character, an animation)."""
 
     glb: bytes
     external_task_id: str | None = None
@@ -80,6 +132,8 @@ class Provider(Protocol):
         quality: str,
         seed: int,
         should_cancel: Callable[[], bool],
+        tasks: RemoteTasks = NO_REMOTE_TASKS,
+        on_progress: ProgressCallback | None = None,
     ) -> MeshResult:
         """Generate a GLB for `prompt`; poll `should_cancel` and raise ProviderCanceled."""
         ...
@@ -91,6 +145,8 @@ class Provider(Protocol):
         preset: PresetSpec,
         seed: int,
         should_cancel: Callable[[], bool],
+        tasks: RemoteTasks = NO_REMOTE_TASKS,
+        on_progress: ProgressCallback | None = None,
     ) -> RetextureResult:
         """Return `glb` with the preset's material; poll `should_cancel` and raise ProviderCanceled."""
         ...

@@ -5,35 +5,47 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import structlog
 
 from pipelines.providers.base import (
+    NO_REMOTE_TASKS,
     MeshResult,
     PresetSpec,
+    ProgressCallback,
     ProviderCanceled,
     ProviderError,
+    RemoteTasks,
     RetextureResult,
 )
 from pipelines.providers.procedural import geometry as g
+from pipelines.providers.procedural.catalogue import KINDS, Ctx
+from pipelines.providers.procedural.catalogue.compose import compose
 from pipelines.providers.procedural.glb import (
+    ROLE_KEY,
+    SHARE_KEY,
     MaterialSpec,
     build_glb,
     material_json,
     pack_glb,
     unpack_glb,
 )
-from pipelines.providers.procedural.materials import STYLES, hex_to_linear, styled
-from pipelines.providers.procedural.objects import BUILDERS, Ctx
-from pipelines.providers.procedural.prompt import FALLBACK, read_prompt
+from pipelines.providers.procedural.materials import (
+    PROTECTED_ROLES,
+    STYLES,
+    hex_to_linear,
+    linear_to_srgb,
+    styled,
+)
+from pipelines.providers.procedural.prompt import Reading, read_prompt
 from pipelines.providers.procedural.texture import pattern_png, texture_category
 
 log = structlog.get_logger("pipelines.providers.local")
 
 GENERATOR = "Forge local provider 1.0"
 QUALITIES = ("draft", "standard", "high")
-KINDS = tuple(FALLBACK)
 
 # Segments around a revolved part, per quality; low-poly stays faceted at every quality.
 SEGMENTS = {
@@ -54,11 +66,40 @@ MODIFIER_NOTES = (
     ("double", "doubled head"),
 )
 
-
-def _resolve_kind(reading_kind: str | None, kind: str) -> tuple[str, bool]:
-    if reading_kind is not None:
-        return reading_kind, True
-    return FALLBACK.get(kind, "totem"), False
+# Which material roles a preset fits, by the words of its slug, name and texture prompt.
+PRESET_ROLES: tuple[tuple[frozenset[str], frozenset[str]], ...] = (
+    (
+        frozenset(
+            "gold golden gilded iron steel bronze silver copper brass chrome metal metallic rust rusty platinum".split()
+        ),
+        frozenset({"metal", "trim"}),
+    ),
+    (
+        frozenset(
+            "oak ebony wood wooden walnut mahogany pine birch cedar bamboo timber plank".split()
+        ),
+        frozenset({"wood"}),
+    ),
+    (
+        frozenset(
+            "granite marble stone rock obsidian concrete brick cobble sandstone slate basalt".split()
+        ),
+        frozenset({"stone"}),
+    ),
+    (
+        frozenset("leather velvet silk cloth fabric wool linen cotton denim canvas".split()),
+        frozenset({"cloth", "leather"}),
+    ),
+    (
+        frozenset("amethyst ruby sapphire emerald crystal jade diamond gem glass topaz".split()),
+        frozenset({"gem", "glass"}),
+    ),
+    (frozenset("bone ivory".split()), frozenset({"bone"})),
+    (frozenset("moss leaf leaves grass vine".split()), frozenset({"plant"})),
+)
+# Below this share of the surface, the parts a preset fits are too small to make a variant
+# look different, and every unprotected part takes the preset instead.
+MIN_VISIBLE_SHARE = 0.2
 
 
 class LocalProvider:
@@ -76,6 +117,8 @@ class LocalProvider:
         quality: str,
         seed: int,
         should_cancel: Callable[[], bool],
+        tasks: RemoteTasks = NO_REMOTE_TASKS,
+        on_progress: ProgressCallback | None = None,
     ) -> MeshResult:
         """Build the object the prompt names (or a generic one for `kind`) and encode it as GLB."""
         started = time.perf_counter()
@@ -93,8 +136,8 @@ class LocalProvider:
                 raise ProviderCanceled(service=self.name)
 
         check()
-        reading = read_prompt(prompt, negative_prompt)
-        object_kind, recognised = _resolve_kind(reading.kind, kind)
+        reading = read_prompt(prompt, negative_prompt, kind_hint=kind or None)
+        object_kind = reading.kind
         shading = art_style if art_style in ("low_poly", "voxel") else "smooth"
         ctx = Ctx(
             reading,
@@ -103,7 +146,8 @@ class LocalProvider:
             check,
             DETAIL[quality] if art_style != "low_poly" else 1,
         )
-        BUILDERS[object_kind](ctx)
+        KINDS[object_kind].build(ctx)
+        compose(ctx)
         parts = _place(ctx.parts, reading.size)
         check()
         if art_style == "voxel":
@@ -118,7 +162,10 @@ class LocalProvider:
         for m in meshes:
             if m.material not in used:
                 used.append(m.material)
-        materials = [styled(name, ctx.looks[name], art_style) for name in used]
+        shares = _area_shares(meshes)
+        materials = [
+            replace(styled(name, ctx.looks[name], art_style), share=shares[name]) for name in used
+        ]
         check()
         glb = build_glb(
             root_name=object_kind,
@@ -128,24 +175,37 @@ class LocalProvider:
             extras={
                 "forge": {
                     "object": object_kind,
+                    "family": reading.family,
+                    "asset_kind": reading.asset_kind,
+                    "approximate": reading.approximate,
                     "style": art_style,
                     "quality": quality,
                     "seed": int(seed),
                 }
             },
         )
-        notes = _notes(reading, object_kind, recognised, kind)
+        notes = _notes(reading, ctx.applied)
         triangles = sum(len(m.indices) // 3 for m in meshes)
         log.info(
             "provider.local.text_to_3d",
             object_kind=object_kind,
-            recognised=recognised,
+            approximate=reading.approximate,
             art_style=art_style,
             quality=quality,
             triangles=triangles,
             duration_ms=round((time.perf_counter() - started) * 1000, 1),
         )
-        return MeshResult(glb=glb, object_kind=object_kind, recognised=recognised, notes=notes)
+        return MeshResult(
+            glb=glb,
+            object_kind=object_kind,
+            recognised=not reading.approximate,
+            notes=notes,
+            approximate=reading.approximate,
+            reason=reading.reason,
+            suggestions=list(reading.suggestions),
+            asset_kind=reading.asset_kind,
+            family=reading.family,
+        )
 
     def retexture(
         self,
@@ -154,6 +214,8 @@ class LocalProvider:
         preset: PresetSpec,
         seed: int,
         should_cancel: Callable[[], bool],
+        tasks: RemoteTasks = NO_REMOTE_TASKS,
+        on_progress: ProgressCallback | None = None,
     ) -> RetextureResult:
         """Give every material of `glb` the preset's look, keeping the geometry untouched."""
         started = time.perf_counter()
@@ -167,7 +229,8 @@ class LocalProvider:
             raise ProviderError(
                 f"Cannot retexture: {exc}", code="invalid_request", service=self.name
             ) from exc
-        contrast = _material_contrast(doc)
+        targets = _preset_targets(doc, preset, base)
+        contrast = _material_contrast(doc, targets)
         textured = _all_primitives_have_uvs(doc)
         if textured:
             png = pattern_png(
@@ -176,6 +239,9 @@ class LocalProvider:
             binary = _with_texture(doc, binary, png, preset.slug)
         materials = []
         for i, old in enumerate(doc.get("materials", [])):
+            if i not in targets:
+                materials.append(old)
+                continue
             k = contrast.get(i, 1.0)
             spec = MaterialSpec(
                 name=old.get("name", f"material_{i}"),
@@ -214,6 +280,7 @@ class LocalProvider:
             "provider.local.retexture",
             preset=preset.slug,
             materials=len(materials),
+            recoloured=len(targets),
             textured=textured,
             duration_ms=round((time.perf_counter() - started) * 1000, 1),
         )
@@ -232,33 +299,103 @@ def _place(parts: list[g.Part], size: float) -> list[g.Part]:
     return out
 
 
-def _notes(reading, object_kind: str, recognised: bool, kind: str) -> list[str]:
-    label = {"humanoid": "humanoid figure", "quadruped": "four-legged creature"}.get(
-        object_kind, object_kind
-    )
+def _notes(reading: Reading, applied: set[str]) -> list[str]:
+    """Say what was built (or why it is only approximate) and which words shaped it."""
+    label = reading.kind.replace("_", " ")
     article = "an" if label[0] in "aeiou" else "a"
-    if recognised:
-        notes = [f"Built {article} {label} from the prompt."]
+    if reading.approximate:
+        notes = [reading.reason + "."]
     else:
-        notes = [f"No known object in the prompt; built a generic {label} shape for kind {kind!r}."]
-    applied = [text for attr, text in MODIFIER_NOTES if getattr(reading, attr)]
+        notes = [f"Built {article} {label} from the prompt."]
+    done = [text for attr, text in MODIFIER_NOTES if getattr(reading, attr)]
     if reading.size != 1.0:
-        applied.append(f"size x{reading.size:.2f}")
+        done.append(f"size x{reading.size:.2f}")
     if reading.long != 1.0:
-        applied.append(f"length x{reading.long:.2f}")
+        done.append(f"length x{reading.long:.2f}")
     if reading.wide != 1.0:
-        applied.append(f"width x{reading.wide:.2f}")
-    if reading.material:
-        applied.append(f"{reading.material} material")
+        done.append(f"width x{reading.wide:.2f}")
+    if reading.material_word:
+        done.append(f"{reading.material_word} material")
+    if reading.trim_material:
+        done.append(f"{reading.trim_material.replace('_', ' ')} trim")
     if reading.color_word:
-        applied.append(f"{reading.color_word} colour")
-    if applied:
-        notes.append("Applied: " + ", ".join(applied) + ".")
+        done.append(f"{reading.color_word} colour")
+    done += sorted(reading.conditions) + sorted(reading.styles)
+    done += [f"combined with {trait}" for trait in reading.combine]
+    done += sorted(applied)
+    if done:
+        notes.append("Applied: " + ", ".join(done) + ".")
+    if reading.ignored:
+        notes.append("Not used: " + ", ".join(reading.ignored) + ".")
     return notes
 
 
-def _material_contrast(doc: dict) -> dict[int, float]:
-    """Keep a little per-part contrast: the largest material gets the exact preset colour."""
+def _role(material: dict) -> str | None:
+    extras = material.get("extras")
+    return extras.get(ROLE_KEY) if isinstance(extras, dict) else None
+
+
+def _preset_targets(doc: dict, preset: PresetSpec, base: tuple[float, float, float]) -> set[int]:
+    """Return the indices of the materials `preset` recolours.
+
+    Without roles (a GLB from elsewhere) every material. With roles, those the preset fits
+    (gold: metal and trim; ebony: wood). When the object has none of them, when they cover
+    too little of it, or when they already have the preset's colour, every material but
+    skin, eyes and glowing parts takes it, so the variant always looks different.
+    """
+    materials = doc.get("materials", [])
+    roles = {i: _role(m) for i, m in enumerate(materials)}
+    if not any(roles.values()):
+        return set(roles)
+    words = set(
+        " ".join((preset.slug, preset.name, preset.texture_prompt))
+        .lower()
+        .replace("-", " ")
+        .replace(",", " ")
+        .split()
+    )
+    fits: set[str] = set()
+    for keys, fitting in PRESET_ROLES:
+        if words & keys:
+            fits |= fitting
+    open_roles = {i for i, role in roles.items() if role not in PROTECTED_ROLES}
+    targets = {i for i in open_roles if roles[i] in fits}
+    share = sum(_share(materials[i]) for i in targets)
+    if not targets or share < MIN_VISIBLE_SHARE or _already(materials, targets, base):
+        targets = open_roles or set(roles)
+    return targets
+
+
+def _share(material: dict) -> float:
+    extras = material.get("extras")
+    value = extras.get(SHARE_KEY) if isinstance(extras, dict) else None
+    return float(value) if isinstance(value, int | float) else 1.0
+
+
+def _already(materials: list[dict], targets: set[int], base: tuple[float, float, float]) -> bool:
+    """Return True when every target material is already about the preset's colour."""
+    want = [linear_to_srgb(c) for c in base]
+    for i in targets:
+        color = materials[i].get("pbrMetallicRoughness", {}).get("baseColorFactor", [1, 1, 1, 1])
+        have = [linear_to_srgb(c) for c in color[:3]]
+        if sum((a - b) ** 2 for a, b in zip(have, want, strict=True)) ** 0.5 > 0.2:
+            return False
+    return True
+
+
+def _area_shares(meshes: list[g.MeshData]) -> dict[str, float]:
+    """Return each material's share of the object's total surface area."""
+    areas: dict[str, float] = {}
+    for mesh in meshes:
+        tri = mesh.positions[mesh.indices.reshape(-1, 3)].astype(np.float64)
+        area = 0.5 * np.linalg.norm(np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]), axis=1)
+        areas[mesh.material] = areas.get(mesh.material, 0.0) + float(area.sum())
+    total = sum(areas.values()) or 1.0
+    return {name: area / total for name, area in areas.items()}
+
+
+def _material_contrast(doc: dict, targets: set[int]) -> dict[int, float]:
+    """Keep a little per-part contrast: the largest target material gets the exact colour."""
     tris: dict[int, int] = {}
     for mesh in doc.get("meshes", []):
         for prim in mesh.get("primitives", []):
@@ -268,6 +405,8 @@ def _material_contrast(doc: dict) -> dict[int, float]:
                 tris[prim["material"]] = tris.get(prim["material"], 0) + count
     lum = {}
     for i, m in enumerate(doc.get("materials", [])):
+        if i not in targets:
+            continue
         c = m.get("pbrMetallicRoughness", {}).get("baseColorFactor", [1, 1, 1, 1])
         lum[i] = 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
     if not lum:

@@ -16,6 +16,8 @@ import structlog
 import trimesh
 
 from assets.glb import GlbInfo, glb_inspect
+from pipelines.providers.procedural.glb import pack_glb, unpack_glb
+from pipelines.stages.decimate import mesh_decimate
 
 log = structlog.get_logger("pipelines.stages.optimize")
 
@@ -56,11 +58,8 @@ def _weld(geometry: trimesh.Trimesh) -> trimesh.Trimesh:
 
 
 def _decimate(geometry: trimesh.Trimesh, target_faces: int) -> trimesh.Trimesh:
-    target = max(4, min(target_faces, len(geometry.faces)))
-    reduced = geometry.simplify_quadric_decimation(face_count=target)
-    if hasattr(geometry.visual, "material"):
-        reduced.visual = trimesh.visual.TextureVisuals(material=geometry.visual.material)
-    return reduced
+    # trimesh's own quadric decimation drops UVs, which breaks every textured material.
+    return mesh_decimate(geometry, max(4, min(target_faces, len(geometry.faces))))
 
 
 def _material_signature(info_glb: bytes) -> list[tuple]:
@@ -82,6 +81,25 @@ def _material_signature(info_glb: bytes) -> list[tuple]:
             )
         )
     return sorted(signature, key=repr)
+
+
+def _keep_extras(original: bytes, rewritten: bytes) -> bytes:
+    """Copy the document's and each material's `extras` (matched by name) into `rewritten`.
+
+    The rewrite through trimesh drops them; they carry what variants need (material roles).
+    """
+    before, _ = unpack_glb(original)
+    after, binary = unpack_glb(rewritten)
+    extras = {m.get("name"): m["extras"] for m in before.get("materials", []) if "extras" in m}
+    changed = False
+    for material in after.get("materials", []):
+        if material.get("name") in extras:
+            material["extras"] = extras[material["name"]]
+            changed = True
+    if "extras" in before:
+        after["extras"] = before["extras"]
+        changed = True
+    return pack_glb(after, binary) if changed else rewritten
 
 
 def optimize(*, glb: bytes, triangle_budget: int) -> OptimizeResult:
@@ -112,7 +130,7 @@ def optimize(*, glb: bytes, triangle_budget: int) -> OptimizeResult:
         stats.update(vertex_count=before.vertex_count, triangle_count=before.triangle_count)
         return OptimizeResult(glb=glb, info=before, stats=stats)
 
-    rewritten = scene.export(file_type="glb", include_normals=True)
+    rewritten = _keep_extras(glb, scene.export(file_type="glb", include_normals=True))
     try:
         after = glb_inspect(rewritten)
     except Exception as exc:  # a failed rewrite falls back to the valid original

@@ -3,6 +3,8 @@
 import re
 from typing import Any
 
+from pipelines.providers.procedural.prompt import read_prompt
+
 # Triangle budget per quality: what `optimize` reduces a mesh to, at most.
 TRIANGLE_BUDGETS = {"draft": 10_000, "standard": 50_000, "high": 150_000}
 
@@ -48,13 +50,32 @@ def tags_from_prompt(prompt: str) -> list[str]:
     return tags
 
 
+def kind_infer(prompt: str, negative_prompt: str = "") -> str:
+    """Return the asset kind (weapon, creature, building, ...) that `prompt` describes.
+
+    Uses the local provider's catalogue of names, so "a dragon" is a creature and "a
+    spaceship" a vehicle whichever provider then builds it; a prompt naming nothing known
+    gets the kind of the nearest family (or "prop").
+    """
+    return read_prompt(prompt, negative_prompt).asset_kind
+
+
 def prepare(*, config: dict[str, Any]) -> dict[str, Any]:
-    """Return the normalised generation request that the following stages run from."""
+    """Return the normalised generation request that the following stages run from.
+
+    A missing or empty `kind` is inferred from the prompt (`kind_inferred` says so), so
+    gallery filters find what was made; `confirm_approximate` carries the user's consent
+    to publish an approximate result publicly.
+    """
     prompt = prompt_normalise(config["prompt"])
+    negative_prompt = prompt_normalise(config.get("negative_prompt", ""))
+    kind = config.get("kind") or ""
     return {
         "prompt": prompt,
-        "negative_prompt": prompt_normalise(config.get("negative_prompt", "")),
-        "kind": config["kind"],
+        "negative_prompt": negative_prompt,
+        "kind": kind or kind_infer(prompt, negative_prompt),
+        "kind_inferred": not kind,
+        "confirm_approximate": bool(config.get("confirm_approximate", False)),
         "art_style": config["art_style"],
         "quality": config["quality"],
         "seed": int(config["seed"]),

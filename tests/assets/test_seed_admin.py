@@ -74,3 +74,52 @@ def test_admin_deleting_a_variant_inline_keeps_statistics_exact(client, staff_us
     stats = VariantStatistics.objects.get(asset=asset)
     assert (stats.total, stats.ready) == (1, 1)
     assert list(asset.variants.all()) == [keep]
+
+
+def _change_data(client, asset) -> dict:
+    page = client.get(f"/admin/assets/asset/{asset.id}/change/")
+    form = page.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k in form.fields}
+    data.update({"tags": ",".join(asset.tags), "_save": "Save"})
+    data.update({"variants-TOTAL_FORMS": "0", "variants-INITIAL_FORMS": "0"})
+    return data
+
+
+def test_admin_edits_go_through_the_service_and_normalise_tags(client, staff_user, user):
+    client.force_login(staff_user)
+    asset = AssetFactory(owner=user, name="Old", tags=["old"], visibility="private", files=False)
+    data = _change_data(client, asset)
+    data.update(
+        {"name": "Shiny crate", "tags": " Wood ,  BIG   Crate,wood", "visibility": "public"}
+    )
+    response = client.post(f"/admin/assets/asset/{asset.id}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    asset.refresh_from_db()
+    assert (asset.name, asset.tags, asset.visibility) == (
+        "Shiny crate",
+        ["wood", "big crate"],
+        "public",
+    )
+    assert asset.owner == user  # staff edited it; it stays the owner's
+
+
+def test_admin_rejects_a_bad_tag_with_a_form_error(client, staff_user):
+    client.force_login(staff_user)
+    asset = AssetFactory(tags=["ok"], files=False)
+    data = _change_data(client, asset)
+    data["tags"] = "ok,no/slashes!"
+    response = client.post(f"/admin/assets/asset/{asset.id}/change/", data)
+    assert response.status_code == 200 and "is not valid" in response.content.decode()
+    asset.refresh_from_db()
+    assert asset.tags == ["ok"]
+
+
+def test_asset_update_keeps_staff_only_fields_to_staff(user):
+    from assets.services import asset_update
+    from forge.exceptions import PermissionDeniedError
+
+    asset = AssetFactory(owner=user, files=False)
+    with pytest.raises(PermissionDeniedError):
+        asset_update(asset=asset, actor=user, status="failed")
+    asset.refresh_from_db()
+    assert asset.status == "ready"

@@ -74,12 +74,12 @@ def test_gallery_empty_and_no_results_states(client):
     assert "No assets match" in html and "Clear the search" in html
 
 
-def test_gallery_hides_private_and_unlisted_but_mine_shows_them(signed_in, user, other_user):
+def test_gallery_hides_others_private_and_unlisted_but_shows_mine(signed_in, user, other_user):
     AssetFactory(owner=other_user, name="Their secret", visibility="private", files=False)
     AssetFactory(owner=other_user, name="Their unlisted", visibility="unlisted", files=False)
     AssetFactory(owner=user, name="My draft", visibility="private", files=False)
     html = _html(signed_in.get("/"))
-    assert "Their secret" not in html and "Their unlisted" not in html and "My draft" not in html
+    assert "Their secret" not in html and "Their unlisted" not in html and "My draft" in html
     html = _html(signed_in.get("/", {"mine": "on"}))
     assert "My draft" in html and "Their" not in html
 

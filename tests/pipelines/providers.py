@@ -34,11 +34,14 @@ def call_times(name: str) -> list[float]:
     return [float(line.split()[1]) for line in path.read_text().splitlines()]
 
 
-def _sleep(seconds: float, should_cancel) -> None:
+def _sleep(seconds: float, should_cancel, gate: str = "") -> None:
+    """Wait `seconds`, or until the file `gate` exists when one is named; honour cancel."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if should_cancel():
             raise ProviderCanceled(service="slow-test")
+        if gate and os.path.exists(gate):
+            return
         time.sleep(0.02)
 
 
@@ -91,23 +94,29 @@ class BrokenProvider(CountingProvider):
 class SlowProvider(CountingProvider):
     """Take `$FORGE_TEST_SLOW_SECONDS` in `$FORGE_TEST_SLOW_CALL` (text_to_3d or retexture).
 
-    Polls `should_cancel` like a real provider waiting on a remote job.
+    Polls `should_cancel` like a real provider waiting on a remote job. With
+    `$FORGE_TEST_SLOW_GATE` (a file path) the wait also ends once that file exists, and with
+    `$FORGE_TEST_SLOW_FROM_CALL` only that call and later ones are slow.
     """
 
     name = "slow"
 
-    def _slow(self, call: str, should_cancel) -> None:
-        if os.environ.get("FORGE_TEST_SLOW_CALL", "text_to_3d") == call:
-            _sleep(float(os.environ.get("FORGE_TEST_SLOW_SECONDS", "3")), should_cancel)
+    def _slow(self, call: str, number: int, should_cancel) -> None:
+        if os.environ.get("FORGE_TEST_SLOW_CALL", "text_to_3d") != call:
+            return
+        if number < int(os.environ.get("FORGE_TEST_SLOW_FROM_CALL", "1")):
+            return
+        seconds = float(os.environ.get("FORGE_TEST_SLOW_SECONDS", "3"))
+        _sleep(seconds, should_cancel, os.environ.get("FORGE_TEST_SLOW_GATE", ""))
 
     def text_to_3d(self, **kwargs):
-        call_record(f"{self.name}.text_to_3d")
-        self._slow("text_to_3d", kwargs["should_cancel"])
+        number = call_record(f"{self.name}.text_to_3d")
+        self._slow("text_to_3d", number, kwargs["should_cancel"])
         return LocalProvider.text_to_3d(self, **kwargs)
 
     def retexture(self, **kwargs):
-        call_record(f"{self.name}.retexture")
-        self._slow("retexture", kwargs["should_cancel"])
+        number = call_record(f"{self.name}.retexture")
+        self._slow("retexture", number, kwargs["should_cancel"])
         return LocalProvider.retexture(self, **kwargs)
 
 

@@ -171,3 +171,23 @@ def test_the_api_is_documented_in_the_schema(client):
     assert "/api/v1/pipelines/stats/" in paths
     params = {p["name"] for p in paths["/api/v1/pipelines/"]["post"]["parameters"]}
     assert "Idempotency-Key" in params
+
+
+def test_the_config_is_cleaned_once_whitespace_collapsed_and_empty_fields_defaulted(user_client):
+    body = {"prompt": "  a   stone\n tower ", "kind": None, "presets": [], "negative_prompt": ""}
+    response = user_client.post("/api/v1/pipelines/", body, format="json")
+    assert response.status_code == 202, response.content
+    config = response.json()["data"]["config"]
+    assert config["prompt"] == "a stone tower"
+    assert config["kind"] == "prop" and config["quality"] == "standard"
+    assert config["presets"] == [] and isinstance(config["seed"], int)
+
+
+def test_each_bad_field_is_reported_with_unknown_fields_in_one_400(user_client):
+    body = {"prompt": 42, "presets": ["gold", "gold"], "seed": 2**31, "colour": "red"}
+    response = user_client.post("/api/v1/pipelines/", body, format="json")
+    assert response.status_code == 400
+    details = response.json()["error"]["details"]
+    assert set(details) == {"prompt", "presets", "seed", "non_field_errors"}
+    assert "colour" in details["non_field_errors"][0]
+    assert not GenerationPipeline.objects.exists()

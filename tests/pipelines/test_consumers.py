@@ -9,6 +9,7 @@ from django.db import transaction
 from django.test import Client
 
 from forge.asgi import application
+from forge.oncommit import broadcast_flush
 from pipelines.consumers import CLOSE_NOT_AUTHENTICATED, CLOSE_NOT_FOUND
 from pipelines.events import pipeline_event_publish_on_commit
 from pipelines.models import GenerationPipeline
@@ -188,6 +189,7 @@ async def test_a_rolled_back_change_is_never_announced():
             pass
 
     await change_and_roll_back()
+    await sync_to_async(broadcast_flush)()  # anything published would be in Redis by now
     assert await communicator.receive_nothing(timeout=1)
     await sync_to_async(pipeline_cancel)(pipeline=pipeline)
     frame = await receive(communicator)
@@ -206,6 +208,7 @@ async def test_the_user_stream_carries_only_the_users_own_pipelines():
     assert snapshot["type"] == "snapshot"
     assert [p["pipeline_id"] for p in snapshot["pipelines"]] == [str(alices.id)]
     await sync_to_async(pipeline_cancel)(pipeline=bobs)
+    await sync_to_async(broadcast_flush)()  # Bob's event has left this process
     assert await communicator.receive_nothing(timeout=1)
     await sync_to_async(pipeline_cancel)(pipeline=alices)
     frame = await receive(communicator)
@@ -215,6 +218,7 @@ async def test_the_user_stream_carries_only_the_users_own_pipelines():
     await communicator.disconnect()
 
 
+@pytest.mark.e2e  # slow: it must stay idle past redis-py's 5 s read timeout
 async def test_a_consumer_idle_for_more_than_ten_seconds_still_receives_events():
     # channels_redis with redis-py 8 used to drop blocking reads after 5 s (issue #422).
     user = await make_user()

@@ -9,6 +9,7 @@ import signal
 import time
 
 import pytest
+from django.utils import timezone
 from django_q.tasks import async_task
 
 from assets.models import Asset, AssetVariant
@@ -104,7 +105,8 @@ def test_a_killed_worker_is_replaced_and_the_pipeline_resumes_without_duplicates
         "running"
     )
 
-    time.sleep(LEASE_SECONDS + 0.5)  # the dead worker's lease runs out
+    expires = killed.lease_expires_at
+    wait_until(lambda: timezone.now() > expires, timeout=30, what="the dead worker's lease to end")
     fast = worker_env(provider_dir, FORGE_TEST_SLOW_SECONDS="0")
     with cluster(fast, tmp_path / "q2.log"):
         async_task("pipelines.tasks.pipelines_reap")

@@ -37,20 +37,28 @@ TYPICAL = {
     "crate": ("a wooden crate", {"panels", "frame", "braces"}),
     "chair": ("a kitchen chair", {"seat", "legs", "backrest"}),
     "table": ("a dining table", {"top", "legs"}),
-    "tree": ("a pine tree", {"trunk", "foliage"}),
+    "tree": ("an old oak tree", {"trunk", "foliage"}),
+    "pine": ("a pine tree", {"trunk", "foliage"}),
     "rock": ("a mossy boulder", {"rock"}),
     "house": ("a cottage", {"walls", "roof", "door", "windows"}),
     "tower": ("a watchtower", {"body", "windows", "door"}),
     "potion": ("a healing potion", {"flask", "liquid", "cork"}),
     "bottle": ("a wine bottle", {"bottle", "label", "cork"}),
     "lamp": ("a desk lamp", {"base", "stem", "shade", "bulb"}),
-    "humanoid": ("a brave knight", {"head", "torso", "arms", "legs", "helmet", "sword"}),
-    "quadruped": ("a grey wolf", {"body", "legs", "head", "tail"}),
+    "lantern": ("an iron lantern", {"frame", "glass", "flame", "handle"}),
+    "knight": ("a brave knight", {"head", "torso", "arms", "legs", "helmet", "sword", "shield"}),
+    "wolf": ("a grey wolf", {"body", "legs", "head", "tail"}),
+    "armchair": ("a cozy armchair", {"base", "cushion", "back", "arms"}),
+    "spaceship": ("a spaceship", {"fuselage", "wings", "cockpit", "engines"}),
+    "dragon": ("a dragon", {"body", "wings", "horns", "tail"}),
+    "owl": ("an owl", {"body", "head", "eyes", "beak"}),
+    "crown": ("a golden crown", {"band", "points"}),
     "mushroom": ("a toadstool", {"stem", "cap", "spots"}),
     "crystal": ("a glowing crystal", {"crystals", "base"}),
     "cart": ("a farm cart", {"bed", "wheels", "axle"}),
     "car": ("a sports car", {"body", "wheels", "windows"}),
     "boat": ("a small sailboat", {"hull", "mast", "sail"}),
+    "totem": ("a carved tribal totem", {"pole", "faces", "top"}),
 }
 STYLES = ("low_poly", "realistic", "voxel")
 QUALITIES = ("draft", "high")
@@ -140,37 +148,6 @@ def test_typical_prompt_builds_the_named_object_with_named_parts(kind):
     assert all(m.get("name") for m in doc["materials"])
 
 
-@pytest.mark.parametrize(
-    ("prompt", "kind"),
-    [
-        ("a katana", "sword"),
-        ("ancient blade of the king", "sword"),
-        ("a warrior holding a sword", "humanoid"),
-        ("a sword for a hero", "sword"),
-        ("a crystal sword", "sword"),
-        ("a tree house", "house"),
-        ("a bottle of poison", "bottle"),
-        ("cluster of mushrooms", "mushroom"),
-        ("a stone tower", "tower"),
-        ("double-bladed battle-axe", "axe"),
-    ],
-)
-def test_synonyms_and_head_nouns_choose_the_object(prompt, kind):
-    assert generate(prompt).object_kind == kind
-
-
-@pytest.mark.parametrize("kind", sorted(TYPICAL))
-def test_validator_reports_no_errors_for_every_style_and_quality(kind):
-    prompt, _ = TYPICAL[kind]
-    for style in STYLES:
-        for quality in QUALITIES:
-            report = validate_glb(generate(prompt, art_style=style, quality=quality).glb)
-            issues = report["issues"]
-            assert issues["numErrors"] == 0, (style, quality, issues["messages"])
-            assert issues["numWarnings"] == 0, (style, quality, issues["messages"])
-            assert report["info"]["totalTriangleCount"] > 0
-
-
 def test_every_material_sets_metallic_and_roughness_explicitly():
     for kind, (prompt, _) in TYPICAL.items():
         for style in ("realistic", "cartoon", "stylized"):
@@ -212,7 +189,7 @@ def test_different_seeds_give_different_variants():
 
 
 def test_higher_quality_has_more_triangles():
-    for prompt in ("a barrel", "a knight", "a mushroom", "a pine tree", "a sword"):
+    for prompt in ("a barrel", "a knight", "a mushroom", "a pine tree", "a sword", "a dragon"):
         draft = triangles(generate(prompt, quality="draft").glb)
         standard = triangles(generate(prompt, quality="standard").glb)
         high = triangles(generate(prompt, quality="high").glb)
@@ -293,36 +270,96 @@ def test_negative_prompt_words_are_ignored():
     assert generate("a sword and a shield", negative_prompt="sword").object_kind == "shield"
 
 
-def test_unknown_prompt_falls_back_to_the_kind_hint_and_says_so():
-    result = generate("a blorptastic zazzle", kind="weapon")
+def test_issue_prompts_build_what_they_name():
+    crown = gltf_json(generate("a golden crown with rubies").glb)
+    nodes = {n["name"] for n in crown["nodes"]}
+    assert {"band", "points", "gems"} <= nodes
+    rubies = next(m for m in crown["materials"] if m["name"] == "gem_rubies")
+    assert rubies["pbrMetallicRoughness"]["baseColorFactor"][0] > 0.4
+    owl = generate("a steampunk robot owl")
+    owl_doc = gltf_json(owl.glb)
+    assert owl.object_kind == "owl"
+    assert owl.asset_kind == "creature"
+    assert {"antenna", "gears", "beak", "talons"} <= {n["name"] for n in owl_doc["nodes"]}
+    body = next(
+        owl_doc["materials"][owl_doc["meshes"][n["mesh"]]["primitives"][0]["material"]]
+        for n in owl_doc["nodes"]
+        if n["name"] == "body"
+    )
+    assert body["pbrMetallicRoughness"]["metallicFactor"] == 1.0
+    assert body["extras"]["forge_role"] == "metal"
+    assert generate("a cozy armchair").object_kind == "armchair"
+    assert generate("a spaceship").object_kind == "spaceship"
+    assert generate("a dragon", kind="").asset_kind == "creature"
+
+
+def test_attachments_are_built_and_placed_where_they_belong():
+    knight = load_scene(generate("a knight holding a lantern").glb)
+    hand = knight.geometry["hands"].bounds
+    lantern = knight.geometry["lantern_frame"].bounds
+    assert "sword" not in knight.geometry
+    assert abs(lantern[0][1] - hand.mean(axis=0)[1]) < 0.3
+    table = load_scene(generate("a table with a candle", seed=1).glb)
+    top = table.geometry["top"].bounds[1][1]
+    assert table.geometry["candle_candles"].bounds[0][1] >= top - 0.06
+    three = load_scene(generate("a stool with three legs").glb).geometry["legs"]
+    four = load_scene(generate("a stool with four legs").glb).geometry["legs"]
+    assert len(three.faces) * 4 == len(four.faces) * 3
+
+
+def test_conditions_and_styles_change_what_is_seen():
+    plain = gltf_json(generate("an iron sword", seed=2).glb)
+    rusty = gltf_json(generate("a rusty iron sword", seed=2).glb)
+    blade = {m["name"]: m for m in plain["materials"]}["iron"]
+    rust = next(m for m in rusty["materials"] if m["name"].startswith("iron_rusty"))
+    assert (
+        rust["pbrMetallicRoughness"]["baseColorFactor"]
+        != blade["pbrMetallicRoughness"]["baseColorFactor"]
+    )
+    mossy = gltf_json(generate("a mossy stone column").glb)
+    assert "moss" in {n["name"] for n in mossy["nodes"]}
+
+
+def test_unknown_prompt_is_approximate_and_says_so():
+    result = generate("a submarine", kind="vehicle")
     assert result.recognised is False
-    assert result.object_kind == "sword"
-    assert "No known object" in result.notes[0]
-    other = generate("a blorptastic zazzle", kind="other")
-    assert other.object_kind == "totem"
-    assert "generic totem" in other.notes[0]
-    assert validate_glb(other.glb)["issues"]["numErrors"] == 0
+    assert result.approximate is True
+    assert result.object_kind == "cart"
+    assert result.asset_kind == "vehicle"
+    assert result.reason.startswith("No builder for 'submarine' yet — made a generic vehicle; try:")
+    assert result.suggestions and "cart" not in result.suggestions
+    assert result.notes[0] == result.reason + "."
+    assert gltf_json(result.glb)["extras"]["forge"]["approximate"] is True
+    known = generate("a cart")
+    assert known.approximate is False and known.reason == "" and known.suggestions == []
+    assert validate_glb(result.glb)["issues"]["numErrors"] == 0
 
 
-def test_retexture_applies_the_preset_and_keeps_geometry():
+def test_retexture_applies_the_preset_to_the_parts_it_fits_and_keeps_geometry():
     original = generate("a treasure chest").glb
     result = LocalProvider().retexture(glb=original, preset=PRESET, seed=1, should_cancel=never)
     assert isinstance(result, RetextureResult)
     doc = gltf_json(result.glb)
+    before = {m["name"]: m for m in gltf_json(original)["materials"]}
     want = hex_to_linear(PRESET.base_color)
     factors = []
     for material in doc["materials"]:
         pbr = material["pbrMetallicRoughness"]
+        if material["extras"]["forge_role"] not in ("metal", "trim"):
+            # "Rusty iron" fits the bands, lock and nails; the wood keeps its look.
+            assert material == before[material["name"]]
+            continue
         assert pbr["metallicFactor"] == pytest.approx(0.8)
         assert pbr["roughnessFactor"] == pytest.approx(0.7)
         assert "emissiveFactor" not in material
         assert "baseColorTexture" in pbr
         color = pbr["baseColorFactor"]
-        # Every part keeps the preset hue; only brightness varies for contrast.
+        # Every recoloured part keeps the preset hue; only brightness varies for contrast.
         ratio = color[0] / want[0]
         assert color[1] == pytest.approx(want[1] * ratio, rel=1e-3)
         assert color[2] == pytest.approx(want[2] * ratio, rel=1e-3)
         factors.append(ratio)
+    assert len(factors) >= 2
     assert max(factors) == pytest.approx(1.0, rel=1e-4)
     assert vertices(result.glb) == vertices(original)
     assert triangles(result.glb) == triangles(original)
@@ -390,7 +427,7 @@ def test_every_art_style_the_forms_offer_is_built_and_valid(art_style):
     result = LocalProvider().text_to_3d(
         prompt="a wooden chair",
         negative_prompt="",
-        kind="prop",
+        kind="",
         art_style=art_style,
         quality="draft",
         seed=3,

@@ -95,3 +95,11 @@ def test_cancel_button_cancels(browser, user):
 def test_pages_need_a_signed_in_user(client):
     assert client.get("/pipelines/").status_code == 302
     assert client.get("/pipelines/new/").status_code == 302
+
+
+def test_the_form_shows_the_same_rules_as_the_api(browser):
+    response = browser.post("/pipelines/new/", {"prompt": "a stone tower", "seed": str(2**31)})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "field-invalid" in page and "2147483647" in page
+    assert not GenerationPipeline.objects.exists()

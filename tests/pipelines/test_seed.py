@@ -31,7 +31,7 @@ def test_seed_runs_one_pipeline_per_demo_asset_idempotently():
         assert asset.pipeline.status == "succeeded"
     assert variant_statistics_drift() == []
     kinds = {a.generation_params["object_kind"] for a in assets}
-    assert {"sword", "axe", "shield", "chest", "tree", "house", "tower", "potion"} <= kinds
+    assert {"sword", "axe", "shield", "chest", "pine", "house", "tower", "potion"} <= kinds
 
     out = io.StringIO()
     seed_demo(users=users, stdout=out)

@@ -6,7 +6,7 @@ The worker's heartbeat uses its own database connection, so these tests commit
 
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.core.files.storage import default_storage
@@ -26,6 +26,7 @@ from pipelines.services import (
     pipelines_reap,
 )
 from tests.pipelines.providers import call_count
+from tests.processes import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -135,22 +136,22 @@ def test_a_retryable_failure_waits_with_backoff_then_the_reaper_retries_it(
     user, provider_dir, settings, monkeypatch
 ):
     monkeypatch.setenv("FORGE_TEST_FLAKY_FAILURES", "1")
-    settings.FORGE_PIPELINE_BACKOFF_BASE_SECONDS = 0.2
+    settings.FORGE_PIPELINE_BACKOFF_BASE_SECONDS = 60
     pipeline = create(user, provider="flaky")
 
-    before = timezone.now()
     pipeline_run(pipeline_id=pipeline.id)
     pipeline.refresh_from_db()
+    failed = PipelineStage.objects.get(pipeline=pipeline, name="generate_mesh")
     assert pipeline.status == "queued" and pipeline.error_code == "rate_limited"
-    assert pipeline.error_retryable
-    assert before + timedelta(seconds=0.1) <= pipeline.next_attempt_at
-    assert pipeline.next_attempt_at <= before + timedelta(seconds=1)
-    assert stage_statuses(pipeline)["generate_mesh"] == "failed"
-    # Not due yet: a worker that gets the job early leaves it alone.
+    assert pipeline.error_retryable and failed.status == "failed"
+    # Equal jitter on the first backoff: from half the base to the base.
+    wait = pipeline.next_attempt_at - failed.finished_at
+    assert timedelta(seconds=30) <= wait <= timedelta(seconds=60)
+    # Not due yet: a worker that gets the job early leaves it alone, and so does the reaper.
     assert pipeline_run(pipeline_id=pipeline.id) is None
+    assert pipelines_reap()["retried"] == 0
 
-    time.sleep(0.3)
-    assert pipelines_reap()["retried"] == 1
+    assert pipelines_reap(now=pipeline.next_attempt_at)["retried"] == 1
     pipeline.refresh_from_db()
     assert pipeline.next_attempt_at is None
     assert pipeline_run(pipeline_id=pipeline.id).status == "succeeded"
@@ -162,11 +163,11 @@ def test_a_retryable_failure_waits_with_backoff_then_the_reaper_retries_it(
 def test_retryable_failures_stop_after_the_last_attempt(user, provider_dir, settings, monkeypatch):
     monkeypatch.setenv("FORGE_TEST_FLAKY_FAILURES", "10")
     settings.FORGE_PIPELINE_MAX_ATTEMPTS = 2
-    settings.FORGE_PIPELINE_BACKOFF_BASE_SECONDS = 0.01
+    settings.FORGE_PIPELINE_BACKOFF_BASE_SECONDS = 60
     pipeline = create(user, provider="flaky")
     pipeline_run(pipeline_id=pipeline.id)
-    time.sleep(0.05)
-    pipelines_reap()
+    pipeline.refresh_from_db()
+    assert pipelines_reap(now=pipeline.next_attempt_at)["retried"] == 1
     pipeline_run(pipeline_id=pipeline.id)
     pipeline.refresh_from_db()
     assert pipeline.status == "failed" and pipeline.attempt == 2
@@ -244,20 +245,19 @@ def test_a_finished_pipeline_cannot_be_canceled(user):
 
 
 def test_cancel_during_a_provider_wait_stops_the_run(user, provider_dir, settings, monkeypatch):
-    monkeypatch.setenv("FORGE_TEST_SLOW_SECONDS", "20")
+    monkeypatch.setenv("FORGE_TEST_SLOW_SECONDS", "300")
     settings.FORGE_PIPELINE_HEARTBEAT_SECONDS = 0.1
     pipeline = create(user, provider="slow")
     results = {}
-    started = time.monotonic()
     worker = in_thread(lambda: results.update(run=pipeline_run(pipeline_id=pipeline.id)))
-    deadline = time.monotonic() + 10
-    while call_count("slow.text_to_3d") == 0 and time.monotonic() < deadline:
-        time.sleep(0.02)
+    wait_until(lambda: call_count("slow.text_to_3d") >= 1, timeout=30, what="the provider call")
+    asked = time.monotonic()
     pipeline_cancel(pipeline=pipeline)
-    worker.join(timeout=10)
+    worker.join(timeout=120)
 
     pipeline.refresh_from_db()
-    assert time.monotonic() - started < 5
+    # The provider would have waited 300 s: the cancel cut its wait short.
+    assert not worker.is_alive() and time.monotonic() - asked < 120
     assert results["run"].status == pipeline.status == "canceled"
     statuses = stage_statuses(pipeline)
     assert statuses["prepare"] == "succeeded"
@@ -265,27 +265,32 @@ def test_cancel_during_a_provider_wait_stops_the_run(user, provider_dir, setting
     assert not Asset.objects.exists()
 
 
+def _lease_expiry(pipeline) -> datetime:
+    """Return a moment just after the pipeline's current lease runs out."""
+    expires = GenerationPipeline.objects.get(pk=pipeline.pk).lease_expires_at
+    return expires + timedelta(seconds=1)
+
+
 def test_a_stale_worker_cannot_write_after_its_lease_was_reaped(
-    user, provider_dir, settings, monkeypatch
+    user, provider_dir, settings, monkeypatch, tmp_path
 ):
     """Worker A stalls past its lease; the reaper hands the pipeline to B; A's late write fails."""
-    monkeypatch.setenv("FORGE_TEST_SLOW_SECONDS", "1.5")
-    settings.FORGE_PIPELINE_LEASE_SECONDS = 0.5
-    settings.FORGE_PIPELINE_HEARTBEAT_SECONDS = 30  # A's heartbeat never comes in time
+    gate = tmp_path / "release-a"
+    monkeypatch.setenv("FORGE_TEST_SLOW_SECONDS", "120")
+    monkeypatch.setenv("FORGE_TEST_SLOW_GATE", str(gate))
+    settings.FORGE_PIPELINE_HEARTBEAT_SECONDS = 600  # A's heartbeat never comes in time
     pipeline = create(user, provider="slow")
     results = {}
     worker_a = in_thread(
         lambda: results.update(a=pipeline_run(pipeline_id=pipeline.id, worker_id="A"))
     )
-    deadline = time.monotonic() + 10
-    while call_count("slow.text_to_3d") == 0 and time.monotonic() < deadline:
-        time.sleep(0.02)
-    time.sleep(0.6)  # A's lease has expired
-    assert pipelines_reap()["requeued"] == 1
+    wait_until(lambda: call_count("slow.text_to_3d") >= 1, timeout=30, what="A's provider call")
+    # A is stuck in the provider: at its lease's end the reaper hands the pipeline back.
+    assert pipelines_reap(now=_lease_expiry(pipeline))["requeued"] == 1
     monkeypatch.setenv("FORGE_TEST_SLOW_SECONDS", "0")
-    settings.FORGE_PIPELINE_LEASE_SECONDS = 30
     result_b = pipeline_run(pipeline_id=pipeline.id, worker_id="B")
-    worker_a.join(timeout=10)
+    gate.touch()  # A's provider call returns; its write-back must be refused
+    worker_a.join(timeout=30)
 
     pipeline.refresh_from_db()
     assert result_b.status == "succeeded" and results["a"] is None
@@ -351,24 +356,24 @@ def test_cleanup_deletes_old_finished_pipelines_but_keeps_their_assets(user, set
 
 
 def test_a_resumed_pipeline_redoes_neither_finished_stages_nor_finished_variants(
-    user, presets, provider_dir, settings, monkeypatch
+    user, presets, provider_dir, settings, monkeypatch, tmp_path
 ):
     """Worker A stalls in its second retexture; B resumes and makes only the missing variant."""
+    gate = tmp_path / "release-a"
     monkeypatch.setenv("FORGE_TEST_SLOW_CALL", "retexture")
-    monkeypatch.setenv("FORGE_TEST_SLOW_SECONDS", "1")
-    settings.FORGE_PIPELINE_LEASE_SECONDS = 0.5
-    settings.FORGE_PIPELINE_HEARTBEAT_SECONDS = 30
+    monkeypatch.setenv("FORGE_TEST_SLOW_FROM_CALL", "2")
+    monkeypatch.setenv("FORGE_TEST_SLOW_SECONDS", "120")
+    monkeypatch.setenv("FORGE_TEST_SLOW_GATE", str(gate))
+    settings.FORGE_PIPELINE_HEARTBEAT_SECONDS = 600
     pipeline = create(user, provider="slow", presets=["gold", "oak"])
     worker_a = in_thread(lambda: pipeline_run(pipeline_id=pipeline.id, worker_id="A"))
-    deadline = time.monotonic() + 10
-    while call_count("slow.retexture") < 2 and time.monotonic() < deadline:
-        time.sleep(0.02)
-    time.sleep(0.6)  # the lease renewed by the gold checkpoint has expired
-    assert pipelines_reap()["requeued"] == 1
+    # A made gold (checkpointed before the next call starts) and is stuck in oak.
+    wait_until(lambda: call_count("slow.retexture") >= 2, timeout=30, what="A's second variant")
+    assert pipelines_reap(now=_lease_expiry(pipeline))["requeued"] == 1
     monkeypatch.setenv("FORGE_TEST_SLOW_SECONDS", "0")
-    settings.FORGE_PIPELINE_LEASE_SECONDS = 30
     assert pipeline_run(pipeline_id=pipeline.id, worker_id="B").status == "succeeded"
-    worker_a.join(timeout=10)
+    gate.touch()
+    worker_a.join(timeout=30)
 
     pipeline.refresh_from_db()
     assert call_count("slow.text_to_3d") == 1
@@ -389,3 +394,71 @@ def test_a_rolled_back_create_leaves_no_rows_and_no_job(user):
         raise RuntimeError("the caller's transaction fails")
     assert not GenerationPipeline.objects.exists()
     assert not OrmQ.objects.exists()
+
+
+def _queue_rows():
+    from django_q.models import OrmQ
+
+    return OrmQ.objects.all()
+
+
+def test_the_reaper_re_enqueues_a_queued_pipeline_whose_job_a_dead_worker_took(user, settings):
+    settings.FORGE_PIPELINE_LEASE_SECONDS = 30
+    pipeline = create(user)
+    long_ago = timezone.now() - timedelta(seconds=60)
+    GenerationPipeline.objects.filter(pk=pipeline.pk).update(enqueued_at=long_ago)
+
+    # Its job is still on the queue for a worker to take: it is only waiting.
+    assert pipelines_reap()["reenqueued"] == 0
+    assert _queue_rows().count() == 1
+
+    # A worker takes the job (the broker hides it until `retry`) and dies with it.
+    _queue_rows().update(lock=timezone.now() + timedelta(seconds=660))
+    assert pipelines_reap()["reenqueued"] == 1
+    pipeline.refresh_from_db()
+    assert pipeline.status == "queued" and pipeline.enqueued_at > long_ago
+    assert _queue_rows().filter(lock__lte=timezone.now()).count() == 1
+
+    # The new job waits for a worker: later passes add no more.
+    GenerationPipeline.objects.filter(pk=pipeline.pk).update(enqueued_at=long_ago)
+    assert pipelines_reap()["reenqueued"] == 0
+    assert _queue_rows().count() == 2
+
+    assert pipeline_run(pipeline_id=pipeline.id).status == "succeeded"
+    assert pipeline_run(pipeline_id=pipeline.id) is None  # the duplicate job does nothing
+    assert Asset.objects.count() == 1
+
+
+def test_the_reaper_leaves_a_job_taken_less_than_a_lease_ago(user, settings):
+    """A live worker may hold a job in its local queue behind a long run: not lost yet."""
+    settings.FORGE_PIPELINE_LEASE_SECONDS = 30
+    create(user)
+    _queue_rows().update(lock=timezone.now() + timedelta(seconds=660))
+    assert pipelines_reap()["reenqueued"] == 0
+    assert _queue_rows().count() == 1
+
+
+def test_a_pipeline_created_without_a_job_is_not_enqueued_by_the_reaper(user):
+    pipeline, _ = pipeline_create(user=user, config=CONFIG, enqueue=False)
+    assert pipeline.enqueued_at is None
+    assert pipelines_reap(now=timezone.now() + timedelta(minutes=5))["reenqueued"] == 0
+    assert not _queue_rows().exists()
+
+
+def test_a_starting_worker_reaps_at_once_and_again_after_a_lease(settings):
+    from django_q.models import Schedule
+    from django_q.signals import post_spawn
+
+    settings.FORGE_PIPELINE_LEASE_SECONDS = 30
+    settings.FORGE_PIPELINE_HEARTBEAT_SECONDS = 2
+    before = timezone.now()
+    post_spawn.send(sender="django_q", proc_name="worker-1")
+    post_spawn.send(sender="django_q", proc_name="worker-2")
+
+    later = Schedule.objects.get(name="pipelines.reap.after_start")
+    assert later.func == "pipelines.tasks.pipelines_reap" and later.schedule_type == "O"
+    assert (
+        before + timedelta(seconds=32) <= later.next_run <= timezone.now() + timedelta(seconds=32)
+    )
+    reaps = [row for row in _queue_rows() if row.task["func"] == "pipelines.tasks.pipelines_reap"]
+    assert len(reaps) == 2

@@ -7,8 +7,14 @@ import trimesh
 
 from assets.glb import GlbInvalidError, glb_inspect
 from pipelines.providers.local import LocalProvider
+from pipelines.stages.generate_mesh import generate_mesh
 from pipelines.stages.optimize import optimize
 from pipelines.stages.prepare import name_from_prompt, prepare, tags_from_prompt
+from pipelines.stages.publish import HELD_NOTE, publish_plan
+
+
+def _config(prompt: str, **extra) -> dict:
+    return {"prompt": prompt, "art_style": "realistic", "quality": "draft", "seed": 1, **extra}
 
 
 def test_prepare_normalises_the_prompt_and_names_the_asset():
@@ -26,6 +32,81 @@ def test_prepare_normalises_the_prompt_and_names_the_asset():
     assert prepared["name"] == "Ornate golden sword"
     assert prepared["tags"] == ["ornate", "golden", "sword"]
     assert prepared["triangle_budget"] == 150_000
+
+
+@pytest.mark.parametrize(
+    ("prompt", "kind"),
+    [
+        ("a fierce red dragon", "creature"),
+        ("a spaceship", "vehicle"),
+        ("a steampunk robot owl", "creature"),
+        ("a golden crown with rubies", "prop"),
+        ("an old wizard", "character"),
+        ("a castle on a hill", "building"),
+        ("a blorptastic zazzle", "prop"),
+    ],
+)
+def test_prepare_infers_the_kind_when_the_user_leaves_it_out(prompt, kind):
+    for config in (_config(prompt), _config(prompt, kind=""), _config(prompt, kind=None)):
+        prepared = prepare(config=config)
+        assert prepared["kind"] == kind
+        assert prepared["kind_inferred"] is True
+
+
+def test_prepare_keeps_the_kind_the_user_chose():
+    prepared = prepare(config=_config("a fierce red dragon", kind="prop"))
+    assert prepared["kind"] == "prop"
+    assert prepared["kind_inferred"] is False
+    assert prepared["confirm_approximate"] is False
+
+
+def _plan(prompt: str, **config) -> dict:
+    prepared = prepare(config=_config(prompt, **config))
+    mesh = generate_mesh(prepared=prepared, provider=LocalProvider(), should_cancel=lambda: False)
+    return publish_plan(
+        prepared=prepared,
+        mesh={
+            "object_kind": mesh.object_kind,
+            "recognised": mesh.recognised,
+            "notes": mesh.notes,
+            "approximate": mesh.approximate,
+            "reason": mesh.reason,
+            "suggestions": mesh.suggestions,
+            "asset_kind": mesh.asset_kind,
+        },
+        optimized={},
+        provider_name="local",
+    )
+
+
+def test_an_approximate_result_is_kept_private_and_says_why():
+    plan = _plan("a submarine", visibility="public", kind="vehicle")
+    assert plan["visibility"] == "private"
+    assert plan["visibility_held"] is True
+    assert plan["visibility_note"] == HELD_NOTE
+    params = plan["generation_params"]
+    assert params["approximate"] is True
+    assert params["requested_visibility"] == "public"
+    assert params["approximate_reason"].startswith("No builder for 'submarine' yet")
+    assert params["suggestions"]
+    assert "No builder for 'submarine' yet" in plan["description"]
+
+
+def test_an_approximate_result_is_public_once_the_user_confirms_and_unlisted_stays_unlisted():
+    confirmed = _plan("a submarine", visibility="public", confirm_approximate=True)
+    assert confirmed["visibility"] == "public"
+    assert confirmed["visibility_held"] is False
+    unlisted = _plan("a submarine", visibility="unlisted")
+    assert unlisted["visibility"] == "unlisted"
+
+
+def test_a_recognised_result_is_published_as_asked_with_the_inferred_kind():
+    plan = _plan("a fierce red dragon", visibility="public")
+    assert plan["visibility"] == "public"
+    assert plan["visibility_held"] is False
+    assert plan["kind"] == "creature"
+    assert plan["generation_params"]["approximate"] is False
+    assert "dragon" in plan["tags"]
 
 
 def test_names_and_tags_stay_short():

@@ -222,6 +222,48 @@ def torus(radius: float, tube: float, segments: int, tube_segments: int | None =
     return Shape(s.v[: last * n], f)
 
 
+def along_x(shape: Shape) -> Shape:
+    """Lay a Y-axis shape along +X."""
+    return shape.rotated("z", -90)
+
+
+def along_z(shape: Shape) -> Shape:
+    """Lay a Y-axis shape along +Z."""
+    return shape.rotated("x", 90)
+
+
+def gem(radius: float, facets: int = 6) -> Shape:
+    """Return a cut gem (a faceted double cone, crown up) centred on the origin."""
+    return lathe(
+        [(0.0, -radius), (radius, 0.0), (radius * 0.6, radius * 0.45), (0.0, radius * 0.45)],
+        facets,
+    )
+
+
+def around(shape: Shape, count: int, radius: float, phase: float = 0.0) -> list[Shape]:
+    """Return `count` copies of `shape` spaced evenly on a circle of `radius` about Y."""
+    return [
+        shape.moved(z=radius).rotated("y", phase + 360.0 * k / max(1, count)) for k in range(count)
+    ]
+
+
+def gear(radius: float, thickness: float, teeth: int = 10) -> Shape:
+    """Return a flat toothed gear in the XY plane, centred on the origin."""
+    pts = []
+    for k in range(teeth * 2):
+        a = math.pi * k / teeth
+        r = radius if k % 2 == 0 else radius * 0.8
+        for da in (-0.25, 0.25):
+            t = a + da * math.pi / teeth
+            pts.append((r * math.cos(t), r * math.sin(t)))
+    return extrude(pts, thickness)
+
+
+def sheet(points: list[tuple[float, float]], thickness: float = 0.01) -> Shape:
+    """Return a thin flat panel (wing, fin, sail, leaf) from an outline in the XY plane."""
+    return extrude(points, thickness)
+
+
 def _triangulate(poly: np.ndarray) -> list[tuple[int, int, int]]:
     """Ear-clip a simple counter-clockwise polygon."""
     idx = list(range(len(poly)))

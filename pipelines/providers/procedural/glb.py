@@ -29,6 +29,14 @@ class MaterialSpec:
     metallic: float
     roughness: float
     emissive: tuple[float, float, float] | None = None
+    role: str | None = None
+    share: float | None = None
+
+
+# Where a material's role is stored (`material.extras[ROLE_KEY]`), and the share of the
+# object's surface it covers (`material.extras[SHARE_KEY]`, 0-1).
+ROLE_KEY = "forge_role"
+SHARE_KEY = "forge_share"
 
 
 def _r(x: float) -> float:
@@ -50,6 +58,10 @@ def material_json(m: MaterialSpec) -> dict:
         out["emissiveFactor"] = [_r(c) for c in m.emissive]
     if m.base_color[3] < 0.999:
         out["alphaMode"] = "BLEND"
+    if m.role:
+        out["extras"] = {ROLE_KEY: m.role}
+        if m.share is not None:
+            out["extras"][SHARE_KEY] = round(float(m.share), 4)
     return out
 
 

@@ -1,0 +1,129 @@
+"""Row transitions every part of the engine shares: stages, progress, save-and-publish, enqueue.
+
+Each helper changes rows already locked by its caller's transaction; none opens one.
+"""
+
+from datetime import datetime
+
+from django.utils import timezone
+
+from forge.oncommit import enqueue_on_commit
+from pipelines.events import pipeline_event_publish_on_commit
+from pipelines.kinds import run_kind_get
+from pipelines.models import DONE_STAGE_STATUSES, GenerationPipeline, PipelineStage, StageStatus
+
+RUN_TASK = "pipelines.tasks.pipeline_run"
+PIPELINE_WRITE_FIELDS = [
+    "status",
+    "progress",
+    "current_stage",
+    "error_code",
+    "error_message",
+    "error_retryable",
+    "result",
+    "external_task_id",
+    "attempt",
+    "max_attempts",
+    "lease_owner",
+    "lease_expires_at",
+    "heartbeat_at",
+    "next_attempt_at",
+    "cancel_requested_at",
+    "enqueued_at",
+    "event_seq",
+    "asset",
+    "started_at",
+    "finished_at",
+    "expires_at",
+    "updated_at",
+]
+STAGE_WRITE_FIELDS = [
+    "status",
+    "progress",
+    "attempts",
+    "external_task_id",
+    "started_at",
+    "finished_at",
+    "output",
+    "error_code",
+    "error_message",
+]
+
+
+def stages_of(pipeline: GenerationPipeline) -> list[PipelineStage]:
+    """Return the stages of `pipeline` in run order."""
+    return list(PipelineStage.objects.filter(pipeline=pipeline).order_by("order"))
+
+
+def stages_cancel(stages: list[PipelineStage], now: datetime) -> list[PipelineStage]:
+    """Mark every unfinished stage canceled; return the changed ones."""
+    changed = []
+    for stage in stages:
+        if stage.status not in DONE_STAGE_STATUSES and stage.status != StageStatus.CANCELED:
+            stage.status = StageStatus.CANCELED
+            if stage.started_at and not stage.finished_at:
+                stage.finished_at = now
+            changed.append(stage)
+    return changed
+
+
+def lease_clear(pipeline: GenerationPipeline) -> None:
+    """Release the pipeline's lease (its run ended or was handed back)."""
+    pipeline.lease_owner = ""
+    pipeline.lease_expires_at = None
+
+
+def progress_of(
+    pipeline: GenerationPipeline,
+    stages: list[PipelineStage],
+    current: str | None = None,
+    fraction: float = 0.0,
+) -> int:
+    """Return the run's progress: the weights of its finished stages plus the current share."""
+    weights = run_kind_get(pipeline.kind).weights
+    done = sum(weights[s.name] for s in stages if s.status in DONE_STAGE_STATUSES)
+    if current is not None:
+        done += weights[current] * max(0.0, min(1.0, fraction))
+    return max(0, min(99, int(done)))
+
+
+def stage_begin(
+    pipeline: GenerationPipeline, stages: dict[str, PipelineStage], name: str
+) -> PipelineStage:
+    """Mark stage `name` running and make it the pipeline's current stage; return it."""
+    stage = stages[name]
+    stage.status = StageStatus.RUNNING
+    stage.attempts += 1
+    stage.started_at = timezone.now()
+    stage.finished_at = None
+    stage.progress = 0
+    stage.error_code = ""
+    stage.error_message = ""
+    pipeline.current_stage = name
+    pipeline.progress = progress_of(pipeline, list(stages.values()), name, 0)
+    return stage
+
+
+def save_and_publish(
+    pipeline: GenerationPipeline,
+    stages: list[PipelineStage],
+    changed: list[PipelineStage],
+    now: datetime,
+) -> None:
+    """Save `pipeline` and its `changed` stages as one new event, published after commit."""
+    for stage in changed:
+        stage.save(update_fields=STAGE_WRITE_FIELDS)
+    pipeline.event_seq += 1
+    pipeline.updated_at = now
+    pipeline.save(update_fields=PIPELINE_WRITE_FIELDS)
+    pipeline_event_publish_on_commit(pipeline, stages)
+
+
+def run_enqueue(pipeline: GenerationPipeline, now: datetime) -> None:
+    """Enqueue the run of `pipeline` with the current transaction and note when (save it after).
+
+    `enqueued_at` lets the reaper tell a run still waiting for a worker from one whose job
+    was taken by a worker that died (see `pipelines_reap`).
+    """
+    pipeline.enqueued_at = now
+    enqueue_on_commit(RUN_TASK, str(pipeline.id))

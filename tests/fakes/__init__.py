@@ -1,0 +1,1 @@
+"""Local stand-ins for the outside services Forge talks to, speaking their real protocols."""
