@@ -7,7 +7,7 @@ PORT ?= 8000
 export PYTHONUNBUFFERED := 1
 
 .PHONY: run test setup venv node localenv services db static browser gl blender assimp lint ci migrate-roundtrip clean \
-        bench-gallery bench-pipelines bench-pipelines-meshy bench-ws bench-errors bench-exports
+        bench-gallery bench-pipelines bench-pipelines-meshy bench-ws bench-errors bench-exports bench-ingest
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,9 +38,13 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-static/vendor/.installed: node_modules/.installed
+static/vendor/.installed: node_modules/.installed static/js/error-reporting.js
 	mkdir -p static/vendor
 	cp node_modules/@google/model-viewer/dist/model-viewer.min.js static/vendor/model-viewer.min.js
+	# The Sentry browser SDK and Forge's start-up code, bundled into one file (errors dashboard).
+	node_modules/.bin/esbuild static/js/error-reporting.js --bundle --minify --format=iife \
+		--target=es2020 --legal-comments=none --log-level=warning \
+		--outfile=static/vendor/error-reporting.min.js
 	@touch $@
 
 node: static/vendor/.installed
@@ -112,6 +116,9 @@ bench-errors: setup
 
 bench-exports: setup
 	$(PY) benchmarks/bench_exports.py $(BENCH_ARGS)
+
+bench-ingest: setup
+	$(PY) benchmarks/bench_ingest.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(BLENDER_VENV) node_modules static/vendor staticfiles

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Exists, OuterRef
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -13,15 +14,19 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
-from errors import charts, selectors, services
+from errors import charts, event_display, selectors, services
 from errors.models import (
+    ErrorFingerprintAlias,
     ErrorGroup,
     ErrorGroupActivity,
     ErrorGroupStatus,
     ErrorIgnoreCondition,
     ErrorOccurrence,
     ErrorOverview,
+    ErrorProject,
+    ErrorProjectKey,
 )
 from forge.exceptions import ValidationFailedError
 from forge.health import run_success_rate
@@ -166,6 +171,58 @@ def _severity_badge(severity: str):
 _sparklines = threading.local()
 
 
+class _OccurrenceFilter(admin.SimpleListFilter):
+    """Groups with at least one occurrence whose `field` has the chosen value."""
+
+    field = ""
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        return queryset.filter(
+            Exists(
+                ErrorOccurrence.objects.filter(group=OuterRef("pk"), **{self.field: self.value()})
+            )
+        )
+
+
+class ProjectFilter(_OccurrenceFilter):
+    title = "project"
+    parameter_name = "project"
+    field = "project_id"
+
+    def lookups(self, request, model_admin):
+        return [(str(p.pk), p.name) for p in ErrorProject.objects.order_by("name")]
+
+
+class EnvironmentFilter(_OccurrenceFilter):
+    title = "environment"
+    parameter_name = "environment"
+    field = "environment"
+
+    def lookups(self, request, model_admin):
+        return [(v, v) for v in selectors.error_occurrence_values(field="environment")]
+
+
+class ReleaseFilter(_OccurrenceFilter):
+    title = "release"
+    parameter_name = "release"
+    field = "release"
+
+    def lookups(self, request, model_admin):
+        return [(v, v) for v in selectors.error_occurrence_values(field="release")]
+
+
+class EnvironmentsForm(forms.Form):
+    environments = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 40}),
+        help_text="One per line. Events from these environments still count, but never "
+        "reopen this group or alert.",
+    )
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}))
+
+
 @admin.register(ErrorGroup)
 class ErrorGroupAdmin(admin.ModelAdmin):
     list_display = [
@@ -183,12 +240,15 @@ class ErrorGroupAdmin(admin.ModelAdmin):
         "severity",
         "category",
         ("external_service", admin.AllValuesFieldListFilter),
+        ProjectFilter,
+        EnvironmentFilter,
+        ReleaseFilter,
     ]
     date_hierarchy = "last_seen"
     search_fields = ["title", "culprit", "error_type", "=fingerprint"]
     ordering = ["-last_seen"]
     list_per_page = 50
-    actions = ["resolve_groups", "ignore_groups", "reopen_groups"]
+    actions = ["resolve_groups", "ignore_groups", "reopen_groups", "merge_groups"]
     inlines = [RecentOccurrenceInline, ActivityInline]
     change_form_template = "errors/admin/errorgroup_change_form.html"
     change_list_template = "errors/admin/errorgroup_change_list.html"
@@ -196,7 +256,16 @@ class ErrorGroupAdmin(admin.ModelAdmin):
         (None, {"fields": ["title", "culprit", "error_type", "status_line", "last_24h"]}),
         (
             "Classification",
-            {"fields": ["severity", "category", "external_service", "fingerprint"]},
+            {
+                "fields": [
+                    "severity",
+                    "category",
+                    "external_service",
+                    "fingerprint",
+                    "merged_fingerprints",
+                    "environments_line",
+                ]
+            },
         ),
         ("Counts", {"fields": ["times_seen", "first_seen", "last_seen", "regressed_at"]}),
         (
@@ -212,7 +281,18 @@ class ErrorGroupAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Latest occurrence", {"fields": ["latest_stack_trace", "latest_context"]}),
+        ("Tags", {"fields": ["tag_facets"]}),
+        (
+            "Latest occurrence",
+            {
+                "fields": [
+                    "latest_exception",
+                    "latest_breadcrumbs",
+                    "latest_stack_trace",
+                    "latest_context",
+                ]
+            },
+        ),
     ]
 
     # -- permissions: groups are made by recording, changed only through actions
@@ -280,6 +360,63 @@ class ErrorGroupAdmin(admin.ModelAdmin):
             '<pre class="errors-pre">{}</pre>', json.dumps(latest.context, indent=2, default=str)
         )
 
+    @admin.display(description="Stack trace (reported)")
+    def latest_exception(self, obj):
+        latest = self._latest(obj)
+        return (event_display.exception_html(latest.context) if latest else "") or "—"
+
+    @admin.display(description="Breadcrumbs")
+    def latest_breadcrumbs(self, obj):
+        latest = self._latest(obj)
+        return (event_display.breadcrumbs_html(latest.context) if latest else "") or "—"
+
+    @admin.display(description="Tags (latest 500 occurrences)")
+    def tag_facets(self, obj):
+        facets = selectors.error_group_tag_facets(group_id=obj.pk)
+        if not facets:
+            return "—"
+        return format_html(
+            "<div class='errors-facets'>{}</div>",
+            format_html_join(
+                "",
+                "<div class='errors-facet'><strong>{}</strong><ul>{}</ul></div>",
+                (
+                    (
+                        key,
+                        format_html_join("", "<li>{} <small>({})</small></li>", values[:10]),
+                    )
+                    for key, values in facets.items()
+                ),
+            ),
+        )
+
+    @admin.display(description="Merged fingerprints")
+    def merged_fingerprints(self, obj):
+        aliases = ErrorFingerprintAlias.objects.filter(group=obj).order_by("created_at")
+        if not aliases:
+            return "— (select groups in the list and use “Merge selected groups”)"
+        return format_html_join(
+            mark_safe("<br>"),  # noqa: S308 - a constant
+            '{} “{}” <a class="button" href="{}?fingerprint={}">Unmerge</a>',
+            (
+                (
+                    a.fingerprint[:12],
+                    a.title,
+                    reverse("admin:errors_errorgroup_unmerge", args=[obj.pk]),
+                    a.fingerprint,
+                )
+                for a in aliases
+            ),
+        )
+
+    @admin.display(description="Ignored in environments")
+    def environments_line(self, obj):
+        return format_html(
+            '{} <a class="button" href="{}">Change</a>',
+            ", ".join(obj.ignored_environments) or "none",
+            reverse("admin:errors_errorgroup_environments", args=[obj.pk]),
+        )
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = {
             **(extra_context or {}),
@@ -298,6 +435,16 @@ class ErrorGroupAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.transition_view),
                 name="errors_errorgroup_transition",
             ),
+            path(
+                "<int:group_id>/unmerge/",
+                self.admin_site.admin_view(self.unmerge_view),
+                name="errors_errorgroup_unmerge",
+            ),
+            path(
+                "<int:group_id>/environments/",
+                self.admin_site.admin_view(self.environments_view),
+                name="errors_errorgroup_environments",
+            ),
             *super().get_urls(),
         ]
 
@@ -309,6 +456,83 @@ class ErrorGroupAdmin(admin.ModelAdmin):
         if response is None:
             return HttpResponseRedirect(reverse("admin:errors_errorgroup_change", args=[group_id]))
         return response
+
+    def _page(self, request, group, *, title: str, form, verb: str, intro: str = ""):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "group": group,
+            "form": form,
+            "verb": verb,
+            "intro": intro,
+        }
+        return TemplateResponse(request, "errors/admin/errorgroup_page.html", context)
+
+    def unmerge_view(self, request: HttpRequest, group_id: int):
+        group = get_object_or_404(ErrorGroup, pk=group_id)
+        back = HttpResponseRedirect(reverse("admin:errors_errorgroup_change", args=[group_id]))
+        if not self.has_change_permission(request, group):
+            return back
+        fingerprint = request.POST.get("fingerprint") or request.GET.get("fingerprint", "")
+        form = NoteForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                split = services.error_group_unmerge(
+                    group=group,
+                    fingerprint=fingerprint,
+                    actor=request.user,
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationFailedError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+                return back
+            self.message_user(request, f"Unmerged into group #{split.pk}.", messages.SUCCESS)
+            return back
+        return self._page(
+            request,
+            group,
+            title=f"Unmerge fingerprint {fingerprint[:12]} from “{group.title}”",
+            form=form,
+            verb="Unmerge",
+            intro="Its occurrences and their counts move to a group of their own.",
+        )
+
+    def environments_view(self, request: HttpRequest, group_id: int):
+        group = get_object_or_404(ErrorGroup, pk=group_id)
+        back = HttpResponseRedirect(reverse("admin:errors_errorgroup_change", args=[group_id]))
+        if not self.has_change_permission(request, group):
+            return back
+        form = EnvironmentsForm(
+            request.POST or None,
+            initial={"environments": "\n".join(group.ignored_environments)},
+        )
+        if request.method == "POST" and form.is_valid():
+            services.error_group_environments_ignore(
+                group=group,
+                environments=form.cleaned_data["environments"].splitlines(),
+                actor=request.user,
+                note=form.cleaned_data["note"],
+            )
+            self.message_user(request, "Ignored environments saved.", messages.SUCCESS)
+            return back
+        return self._page(
+            request, group, title=f"Ignore “{group.title}” per environment", form=form, verb="Save"
+        )
+
+    @admin.action(description="Merge selected groups", permissions=["change"])
+    def merge_groups(self, request, queryset):
+        try:
+            kept = services.error_groups_merge(
+                groups=list(queryset.values_list("pk", flat=True)), actor=request.user
+            )
+        except ValidationFailedError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return None
+        self.message_user(
+            request, f"Merged into group #{kept.pk} “{kept.title}”.", messages.SUCCESS
+        )
+        return None
 
     def _transition(self, request: HttpRequest, queryset, action: str):
         form_class = IgnoreForm if action == "ignore" else NoteForm
@@ -374,7 +598,13 @@ class ErrorOccurrenceAdmin(admin.ModelAdmin):
         "user",
         "request_id",
     ]
-    list_filter = ["severity", "category", ("external_service", admin.AllValuesFieldListFilter)]
+    list_filter = [
+        "severity",
+        "category",
+        ("external_service", admin.AllValuesFieldListFilter),
+        "project",
+        ("environment", admin.AllValuesFieldListFilter),
+    ]
     date_hierarchy = "occurred_at"
     search_fields = ["=request_id", "message", "route"]
     list_select_related = ["group", "user"]
@@ -389,10 +619,15 @@ class ErrorOccurrenceAdmin(admin.ModelAdmin):
         "severity",
         "category",
         "external_service",
+        "project",
+        "environment",
+        "release",
         "error_type",
         "error_code",
         "user",
         "message",
+        "exception_display",
+        "breadcrumbs_display",
         "stack_trace_pre",
         "context_pre",
         "fingerprint",
@@ -409,6 +644,14 @@ class ErrorOccurrenceAdmin(admin.ModelAdmin):
     def group_link(self, obj):
         url = reverse("admin:errors_errorgroup_change", args=[obj.group_id])
         return format_html('<a href="{}">{}</a>', url, obj.group.title)
+
+    @admin.display(description="Stack trace (reported)")
+    def exception_display(self, obj):
+        return event_display.exception_html(obj.context) or "—"
+
+    @admin.display(description="Breadcrumbs")
+    def breadcrumbs_display(self, obj):
+        return event_display.breadcrumbs_html(obj.context) or "—"
 
     @admin.display(description="Stack trace")
     def stack_trace_pre(self, obj):
@@ -482,3 +725,89 @@ class ErrorOverviewAdmin(admin.ModelAdmin):
             },
         }
         return TemplateResponse(request, "errors/admin/overview.html", context)
+
+
+class ErrorProjectKeyInline(ReadOnlyInline):
+    model = ErrorProjectKey
+    fields = ["public_key", "dsn", "is_active", "created_at", "revoked_at"]
+    readonly_fields = fields
+    verbose_name_plural = "DSN keys (rotate and revoke from the projects and keys lists)"
+
+    @admin.display(description="DSN")
+    def dsn(self, obj):
+        request = getattr(_current, "request", None)
+        base = request.build_absolute_uri("/") if request is not None else "http://localhost/"
+        return services.error_project_dsn(key=obj, base_url=base) if obj.is_active else "—"
+
+
+_current = threading.local()
+
+
+class ErrorProjectForm(forms.ModelForm):
+    class Meta:
+        model = ErrorProject
+        fields = ["name", "platform", "rate_limit_per_minute", "retention_days", "allowed_origins"]
+
+
+@admin.register(ErrorProject)
+class ErrorProjectAdmin(admin.ModelAdmin):
+    """Services that report with a Sentry SDK: create one, paste its DSN into the SDK."""
+
+    form = ErrorProjectForm
+    list_display = ["name", "platform", "rate_limit_per_minute", "retention_days", "active_keys"]
+    inlines = [ErrorProjectKeyInline]
+    actions = ["rotate_keys"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_inline_instances(self, request, obj=None):
+        _current.request = request
+        return super().get_inline_instances(request, obj) if obj is not None else []
+
+    @admin.display(description="Active keys")
+    def active_keys(self, obj):
+        return obj.keys.filter(is_active=True).count()
+
+    def save_model(self, request, obj, form, change):
+        data = {f: form.cleaned_data[f] for f in ErrorProjectForm.Meta.fields}
+        if change:
+            services.error_project_update(project=obj, **data)
+        else:
+            created = services.error_project_create(**data)
+            obj.pk, obj.created_at = created.pk, created.created_at
+            obj._state.adding = False
+
+    @admin.action(description="Add a new DSN key (rotate)", permissions=["change"])
+    def rotate_keys(self, request, queryset):
+        for project in queryset:
+            services.error_project_key_rotate(project=project)
+        self.message_user(
+            request,
+            "New keys added; revoke the old ones once every SDK uses the new DSN.",
+            messages.SUCCESS,
+        )
+
+
+@admin.register(ErrorProjectKey)
+class ErrorProjectKeyAdmin(admin.ModelAdmin):
+    list_display = ["public_key", "project", "is_active", "created_at", "revoked_at"]
+    list_filter = ["is_active", "project"]
+    actions = ["revoke_keys"]
+    readonly_fields = ["project", "public_key", "is_active", "created_at", "revoked_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Revoke selected keys", permissions=["change"])
+    def revoke_keys(self, request, queryset):
+        for key in queryset:
+            services.error_project_key_revoke(key=key)
+        self.message_user(
+            request,
+            "Revoked. SDKs using them get 403 within FORGE_INGEST_KEY_CACHE_SECONDS.",
+            messages.SUCCESS,
+        )

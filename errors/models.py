@@ -1,6 +1,7 @@
 """Errors: occurrences, the groups they fall into, the groups' audit trail, hourly roll-ups."""
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q, Sum
 
@@ -47,6 +48,8 @@ class ErrorGroupAction(models.TextChoices):
     REOPEN = "reopen", "Reopened"
     REGRESSION = "regression", "Regressed"
     UNIGNORE = "unignore", "Ignore condition met"
+    MERGE = "merge", "Merged"
+    UNMERGE = "unmerge", "Unmerged"
 
 
 def _choices_check(field: str, choices) -> models.CheckConstraint:
@@ -90,6 +93,11 @@ class ErrorGroup(models.Model):
     # Alerting state: what is waiting to be announced, and when staff were last told.
     alert_pending = models.CharField(max_length=12, blank=True)
     last_alerted_at = models.DateTimeField(null=True, blank=True)
+    # Environments ignored for this group: their events are counted but never reopen the
+    # group or alert (errors/services/record.py).
+    ignored_environments = ArrayField(
+        models.CharField(max_length=64), default=list, blank=True, db_default=[]
+    )
 
     class Meta:
         ordering = ["-last_seen"]
@@ -157,6 +165,17 @@ class ErrorOccurrence(models.Model):
         related_name="+",
     )
     fingerprint = models.CharField(max_length=64)
+    # Reported through the ingest endpoints (errors/ingest/): which project, from which
+    # environment and release. Forge's own errors have no project.
+    project = models.ForeignKey(
+        "ErrorProject",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="occurrences",
+    )
+    environment = models.CharField(max_length=64, blank=True, db_default="", default="")
+    release = models.CharField(max_length=200, blank=True, db_default="", default="")
     # Identical events folded into this row (floods of auth failures and 429s, within
     # the same hour): the row stands for 1 + repeats events in every count.
     repeats = models.PositiveIntegerField(
@@ -171,6 +190,21 @@ class ErrorOccurrence(models.Model):
             models.Index(fields=["group", "-occurred_at"], name="errors_occ_group_time"),
             models.Index(fields=["occurred_at"], name="errors_occ_time"),
             models.Index(fields=["request_id"], name="errors_occ_request_id"),
+            models.Index(
+                fields=["project", "group"],
+                name="errors_occ_project_group",
+                condition=Q(project__isnull=False),
+            ),
+            models.Index(
+                fields=["environment", "group"],
+                name="errors_occ_env_group",
+                condition=~Q(environment=""),
+            ),
+            models.Index(
+                fields=["release", "group"],
+                name="errors_occ_release_group",
+                condition=~Q(release=""),
+            ),
         ]
         constraints = [
             _choices_check("severity", ErrorSeverity),
@@ -277,6 +311,103 @@ class ErrorAggregationState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: until {self.aggregated_until:%Y-%m-%d %H}:00"
+
+
+class ErrorFingerprintAlias(models.Model):
+    """A fingerprint that records into another group than its own: what a merge leaves."""
+
+    fingerprint = models.CharField(max_length=64, unique=True)
+    group = models.ForeignKey(ErrorGroup, on_delete=models.CASCADE, related_name="aliases")
+    created_at = models.DateTimeField()
+    # The merged group's own title and culprit, given back to it by an unmerge.
+    title = models.CharField(max_length=255)
+    culprit = models.CharField(max_length=255, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.fingerprint[:12]} → {self.group_id}"
+
+
+class ErrorProjectPlatform(models.TextChoices):
+    PYTHON = "python", "Python"
+    JAVASCRIPT = "javascript", "JavaScript (browser)"
+    NODE = "node", "Node.js"
+    GO = "go", "Go"
+    CSHARP = "csharp", "C# / .NET"
+    JAVA = "java", "Java"
+    NATIVE = "native", "Native (C, C++)"
+    OTHER = "other", "Other"
+
+
+class ErrorProject(models.Model):
+    """A service that reports its errors to Forge with a Sentry SDK, through its DSN keys."""
+
+    name = models.CharField(max_length=100, unique=True)
+    platform = models.CharField(max_length=20, choices=ErrorProjectPlatform.choices)
+    rate_limit_per_minute = models.PositiveIntegerField(
+        default=600, help_text="Events accepted per minute; more get 429 with Retry-After."
+    )
+    retention_days = models.PositiveIntegerField(
+        default=90, help_text="Occurrences older than this are deleted."
+    )
+    allowed_origins = models.TextField(
+        blank=True,
+        help_text="Browser origins allowed to report (one per line, e.g. https://game.example); "
+        "* allows any. Empty: none besides Forge's own.",
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [_choices_check("platform", ErrorProjectPlatform)]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ErrorProjectKey(models.Model):
+    """One DSN key of a project: active until revoked; a rotation adds a new one."""
+
+    project = models.ForeignKey(ErrorProject, on_delete=models.CASCADE, related_name="keys")
+    public_key = models.CharField(max_length=32, unique=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.public_key[:8]}… ({'active' if self.is_active else 'revoked'})"
+
+
+class ErrorIngestEvent(models.Model):
+    """A raw event as an SDK sent it, stored durably before a worker records it.
+
+    The accepting web request writes one row (deduplicated on project and event ID);
+    a worker claims unprocessed rows, records them and sets `processed_at` in the same
+    transaction (errors/services/ingest.py).
+    """
+
+    project = models.ForeignKey(ErrorProject, on_delete=models.CASCADE, related_name="+")
+    event_id = models.UUIDField()
+    received_at = models.DateTimeField()
+    payload = models.BinaryField(help_text="The event item's JSON, decompressed.")
+    client_ip = models.CharField(max_length=45, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "event_id"], name="errors_ingest_event_key")
+        ]
+        indexes = [
+            models.Index(
+                fields=["id"], name="errors_ingest_pending", condition=Q(processed_at__isnull=True)
+            ),
+            models.Index(fields=["received_at"], name="errors_ingest_received"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id.hex} ({'processed' if self.processed_at else 'pending'})"
 
 
 class ErrorOverview(ErrorGroup):

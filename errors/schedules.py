@@ -11,6 +11,9 @@ SPECS = [
     ScheduleSpec("errors: daily retention", "errors.tasks.errors_retention", "D",
                  first_run_after_hour=timedelta(hours=3, minutes=30)),
     ScheduleSpec("errors: alert check", "errors.tasks.errors_alerts_check", "I", minutes=1),
+    ScheduleSpec("errors: ingest drain", "errors.tasks.errors_ingest_drain", "I", minutes=1),
+    ScheduleSpec("errors: ingest cleanup", "errors.tasks.errors_ingest_cleanup", "H",
+                 first_run_after_hour=timedelta(minutes=20)),
 ]  # fmt: skip
 SCHEDULES = [spec.name for spec in SPECS]
 

@@ -26,6 +26,8 @@ _VALUE_PATTERNS = [
     (re.compile(r"\beyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"), FILTERED),
 ]
 
+# Fragments every match of `_VALUE_PATTERNS` contains (case aside), for the pre-check.
+_VALUE_HINTS = ["bearer", "basic", "token", "forge_", "://", "_live_", "_test_", "eyj"]
 
 # NUL is refused by PostgreSQL text and jsonb; lone surrogates cannot be encoded as UTF-8.
 _UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
@@ -36,11 +38,13 @@ _CLASS_NAME = re.compile(r"[\"']?(?:[A-Z][a-z0-9]+){2,}[\"']?")
 
 def text_storable(text: str) -> str:
     """Return `text` with the characters PostgreSQL cannot store replaced by U+FFFD."""
+    if _UNSTORABLE.search(text) is None:  # the usual case, without building a copy
+        return text
     return _UNSTORABLE.sub("\ufffd", text)
 
 
 @lru_cache(maxsize=8)
-def _keys(keys: tuple[str, ...]) -> tuple[tuple[str, ...], re.Pattern]:
+def _keys(keys: tuple[str, ...]) -> tuple[tuple[str, ...], re.Pattern, tuple[str, ...]]:
     lowered = tuple(k.lower().replace("-", "_") for k in keys if k)
     names = "|".join(re.escape(k) for k in sorted(lowered, key=len, reverse=True)) or "(?!)"
     # key=value, key: value, "key": "value", key is value (a name containing a scrub key).
@@ -48,16 +52,19 @@ def _keys(keys: tuple[str, ...]) -> tuple[tuple[str, ...], re.Pattern]:
         r"(?i)(([\"']?\b[\w\-]*(?:" + names + r")[\w\-]*[\"']?)\s*(?:[=:]|\bis\b)\s*)"
         r"(\"[^\"]*\"|'[^']*'|[^\s,;&)}\]]+)"
     )
-    return lowered, pattern
+    # One scan that every text with a secret matches (a superset of all the patterns):
+    # most text (stack frames, messages) has none, and skips the full set of patterns.
+    hints = tuple(sorted({*lowered, *(k.replace("_", "-") for k in lowered), *_VALUE_HINTS}))
+    return lowered, pattern, hints
 
 
-def _scrub_keys() -> tuple[tuple[str, ...], re.Pattern]:
+def _scrub_keys() -> tuple[tuple[str, ...], re.Pattern, tuple[str, ...]]:
     return _keys(tuple(settings.FORGE_ERRORS_SCRUB_KEYS))
 
 
 def key_is_sensitive(key: str) -> bool:
     """Say whether a dictionary key or header name names a secret."""
-    lowered, _ = _scrub_keys()
+    lowered, _, _ = _scrub_keys()
     normalized = str(key).lower().replace("-", "_")
     return any(k in normalized for k in lowered)
 
@@ -68,36 +75,78 @@ def _filter_value(match: re.Match) -> str:
     return match.group(1) + FILTERED
 
 
+def _may_hold_secret(text: str, hints: tuple[str, ...]) -> bool:
+    """Say whether `text` contains any fragment every secret pattern needs (a cheap pre-check)."""
+    lowered = text.lower()
+    for hint in hints:
+        if hint in lowered:
+            return True
+    return False
+
+
 def scrub_text(text: str) -> str:
     """Return `text`, storable, with secret-looking values replaced by `[Filtered]`."""
     if not text:
         return text
-    text = text_storable(text)
+    _, key_pattern, hints = _scrub_keys()
+    return _scrub_text(text_storable(text), key_pattern, hints)
+
+
+def _scrub_text(text: str, key_pattern: re.Pattern, hints: tuple[str, ...]) -> str:
+    if not _may_hold_secret(text, hints):
+        return text
     for pattern, replacement in _VALUE_PATTERNS:
         text = pattern.sub(replacement, text)
-    _, key_pattern = _scrub_keys()
     return key_pattern.sub(_filter_value, text)
+
+
+def _all_clean_text(items: list, hints: tuple[str, ...]) -> bool:
+    """Say whether `items` are all short strings that need no change (checked as one text)."""
+    if not all(type(item) is str and len(item) <= MAX_VALUE_CHARS for item in items):
+        return False
+    joined = "\n".join(items)
+    return _UNSTORABLE.search(joined) is None and not _may_hold_secret(joined, hints)
 
 
 def scrub_data(value: Any, *, depth: int = 0) -> Any:
     """Return a JSON-safe copy of `value` with sensitive keys and secret-looking text removed."""
+    lowered, key_pattern, hints = _scrub_keys()
+    return _scrub(value, depth, (lowered, key_pattern, hints, {}))
+
+
+def _scrub(value: Any, depth: int, rules: tuple) -> Any:
+    # `rules[3]` remembers each key's verdict: the same keys repeat in every stack frame.
+    if isinstance(value, str):
+        if len(value) > MAX_VALUE_CHARS:
+            value = value[:MAX_VALUE_CHARS] + "…"
+        return _scrub_text(text_storable(value), rules[1], rules[2]) if value else value
     if depth > MAX_DEPTH:
         return "[Truncated]"
     if isinstance(value, dict):
+        lowered, sensitive = rules[0], rules[3]
+        if len(value) <= MAX_ITEMS and _all_clean_text(list(value.values()), rules[2]):
+            # e.g. a frame's local variables: keys still decide, values checked as one text
+            keys = list(value)
+            verdicts = [sensitive.get(k) if type(k) is str else None for k in keys]
+            if all(v is False for v in verdicts) and _all_clean_text(keys, ()):
+                return dict(value)
         out = {}
         for i, (key, item) in enumerate(value.items()):
             if i >= MAX_ITEMS:
                 out["[Truncated]"] = f"{len(value) - MAX_ITEMS} more"
                 break
             key = text_storable(str(key))
-            out[key] = FILTERED if key_is_sensitive(key) else scrub_data(item, depth=depth + 1)
+            secret = sensitive.get(key)
+            if secret is None:
+                normalized = key.lower().replace("-", "_")
+                secret = sensitive[key] = any(k in normalized for k in lowered)
+            out[key] = FILTERED if secret else _scrub(item, depth + 1, rules)
         return out
     if isinstance(value, list | tuple | set):
         items = list(value)[:MAX_ITEMS]
-        return [scrub_data(item, depth=depth + 1) for item in items]
+        if _all_clean_text(items, rules[2]):  # e.g. a frame's context lines: one check
+            return items
+        return [_scrub(item, depth + 1, rules) for item in items]
     if value is None or isinstance(value, bool | int | float):
         return value
-    text = str(value)
-    if len(text) > MAX_VALUE_CHARS:
-        text = text[:MAX_VALUE_CHARS] + "…"
-    return scrub_text(text)
+    return _scrub(str(value), depth, rules)

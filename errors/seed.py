@@ -216,7 +216,11 @@ def _explicit_fingerprint(spec: dict) -> str:
 
 
 def seed_demo(users, stdout) -> None:
-    """Create demo error groups with a week of occurrences, one resolved and regressed."""
+    """Create demo error groups with a week of occurrences, one resolved and regressed.
+
+    Also makes sure Forge's own front-end project (the pages' browser SDK reports there) exists.
+    """
+    services.error_project_frontend_ensure()
     explicit = [_explicit_fingerprint(s) for s in DEMO_GROUPS if "captured" not in s]
     if ErrorGroup.objects.filter(fingerprint__in=explicit).exists():
         stdout.write("Demo errors exist.")

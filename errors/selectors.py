@@ -251,3 +251,64 @@ def error_stats(*, now: datetime | None = None) -> dict[str, Any]:
         "occurrences_24h_by_severity": by_severity,
         "occurrences_total": ErrorGroup.objects.aggregate(n=Coalesce(Sum("times_seen"), 0))["n"],
     }
+
+
+def error_frontend_key() -> tuple[int, str] | None:
+    """Return (project ID, active public key) of Forge's own front-end project, cached briefly."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from errors.models import ErrorProjectKey
+
+    cache_key = "errors:frontend-key"
+    hit = cache.get(cache_key)
+    if hit is not None:
+        return tuple(hit)
+    key = (
+        ErrorProjectKey.objects.filter(
+            project__name=settings.FORGE_INGEST_FRONTEND_PROJECT, is_active=True
+        )
+        .order_by("-created_at")
+        .values_list("project_id", "public_key")
+        .first()
+    )
+    if key is not None:
+        cache.set(cache_key, list(key), timeout=60)
+    return key
+
+
+def error_group_tag_facets(*, group_id: int, sample: int = 500) -> dict[str, list[tuple[str, int]]]:
+    """Return each tag of the group's latest `sample` occurrences with its values, most common first."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH recent AS (
+                SELECT context->'tags' AS tags, 1 + repeats AS n FROM errors_erroroccurrence
+                WHERE group_id = %s AND context ? 'tags'
+                ORDER BY occurred_at DESC LIMIT %s
+            )
+            SELECT t.key, t.value, sum(recent.n) AS n
+            FROM recent, jsonb_each_text(recent.tags) AS t
+            GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2
+            """,
+            [group_id, sample],
+        )
+        rows = cursor.fetchall()
+    facets: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for key, value, n in rows:
+        facets[key].append((value, n))
+    return dict(facets)
+
+
+def error_occurrence_values(*, field: str, limit: int = 50) -> list[str]:
+    """Return the distinct non-empty `environment` or `release` values of recent occurrences."""
+    if field not in {"environment", "release"}:
+        raise ValueError(field)
+    return list(
+        ErrorOccurrence.objects.exclude(**{field: ""})
+        .values_list(field, flat=True)
+        .distinct()
+        .order_by(field)[:limit]
+    )

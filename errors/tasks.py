@@ -17,3 +17,13 @@ def errors_retention() -> int:
 def errors_alerts_check() -> int:
     """Email staff about new groups, regressions and bursts (every minute)."""
     return services.error_alerts_check()
+
+
+def errors_ingest_drain() -> int:
+    """Record the events the ingest endpoints accepted (kicked by them, and every minute)."""
+    return services.ingest_drain()
+
+
+def errors_ingest_cleanup() -> int:
+    """Delete raw ingest events recorded long enough ago (hourly)."""
+    return services.ingest_events_delete_processed()

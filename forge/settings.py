@@ -90,6 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "errors.context_processors.error_reporting",
             ],
         },
     },
@@ -441,6 +442,28 @@ FORGE_ERRORS_ALERT_WINDOW_MINUTES = env.int("FORGE_ERRORS_ALERT_WINDOW_MINUTES",
 FORGE_ERRORS_ALERT_COOLDOWN_MINUTES = env.int("FORGE_ERRORS_ALERT_COOLDOWN_MINUTES", default=60)
 FORGE_ERRORS_ALERT_MIN_SEVERITY = env.str("FORGE_ERRORS_ALERT_MIN_SEVERITY", default="error")
 FORGE_ERRORS_ALERT_EMAILS = env.list("FORGE_ERRORS_ALERT_EMAILS", default=[])
+
+# ERRORS INGEST: the Sentry-compatible endpoints /api/<project>/envelope/ and /store/
+# (errors/ingest/, docs/errors.md "Reporting from other services"). Limits on the body as
+# sent (compressed) and after decompression, checked while streaming (413 beyond), and on
+# one event item. Key lookups are cached this long in each web process (also "no such key"),
+# so a revoked key stops working within that time.
+FORGE_INGEST_MAX_BODY_BYTES = env.int("FORGE_INGEST_MAX_BODY_BYTES", default=1024 * 1024)
+FORGE_INGEST_MAX_DECOMPRESSED_BYTES = env.int(
+    "FORGE_INGEST_MAX_DECOMPRESSED_BYTES", default=10 * 1024 * 1024
+)
+FORGE_INGEST_MAX_EVENT_BYTES = env.int("FORGE_INGEST_MAX_EVENT_BYTES", default=1024 * 1024)
+FORGE_INGEST_KEY_CACHE_SECONDS = env.float("FORGE_INGEST_KEY_CACHE_SECONDS", default=30.0)
+# Connections each web process keeps for writing accepted events.
+FORGE_INGEST_DB_POOL_MAX = env.int("FORGE_INGEST_DB_POOL_MAX", default=8)
+# Workers record accepted events in batches of this many; processed raw events are kept
+# this long so an event resent with the same ID is not counted twice.
+FORGE_INGEST_BATCH_SIZE = env.int("FORGE_INGEST_BATCH_SIZE", default=500)
+FORGE_INGEST_KEEP_PROCESSED_HOURS = env.int("FORGE_INGEST_KEEP_PROCESSED_HOURS", default=24)
+# The project Forge's own pages report into with the Sentry browser SDK (created by a
+# migration); FORGE_INGEST_BROWSER_SDK=off stops the pages from loading the SDK.
+FORGE_INGEST_FRONTEND_PROJECT = env.str("FORGE_INGEST_FRONTEND_PROJECT", default="forge-frontend")
+FORGE_INGEST_BROWSER_SDK = env.bool("FORGE_INGEST_BROWSER_SDK", default=True)
 
 # LOGGING: JSON when DEBUG is off, readable in development.
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

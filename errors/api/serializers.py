@@ -65,6 +65,9 @@ class ErrorOccurrenceOutputSerializer(serializers.ModelSerializer):
             "stack_trace",
             "context",
             "user",
+            "project",
+            "environment",
+            "release",
         ]
 
 

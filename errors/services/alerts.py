@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from errors.models import (
@@ -67,8 +68,16 @@ def error_alerts_check(*, now: datetime | None = None) -> int:
     window_start = now - timedelta(minutes=settings.FORGE_ERRORS_ALERT_WINDOW_MINUTES)
     cooldown_start = now - timedelta(minutes=settings.FORGE_ERRORS_ALERT_COOLDOWN_MINUTES)
     threshold = settings.FORGE_ERRORS_ALERT_THRESHOLD
+    # Events from an environment their group ignores never make a burst.
+    env_ignored = RawSQL(
+        "(SELECT errors_erroroccurrence.environment = ANY(g.ignored_environments) "
+        "FROM errors_errorgroup g WHERE g.id = errors_erroroccurrence.group_id)",
+        [],
+    )
     bursts = dict(
         ErrorOccurrence.objects.filter(occurred_at__gt=window_start, occurred_at__lte=now)
+        .alias(env_ignored=env_ignored)
+        .filter(env_ignored=False)
         .values("group_id")
         .annotate(n=occurrence_events())
         .filter(n__gt=threshold)

@@ -262,3 +262,28 @@ def error_groups_unignore_expired(*, now: datetime | None = None) -> int:
             now=now,
         )
     return reopened
+
+
+@transaction.atomic
+def error_group_environments_ignore(
+    *, group: ErrorGroup | int, environments: list[str], actor: Any, note: str = ""
+) -> ErrorGroup:
+    """Set the environments `group` ignores (their events count but never reopen or alert)."""
+    group = _locked(group)
+    wanted = sorted({e.strip()[:64] for e in environments if e.strip()})
+    if wanted == sorted(group.ignored_environments):
+        return group
+    group.ignored_environments = wanted
+    group.save(update_fields=["ignored_environments"])
+    summary = (
+        f"Ignored in {', '.join(wanted)}." if wanted else "Not ignored in any environment now."
+    )
+    _activity(
+        group=group,
+        actor=actor,
+        action=ErrorGroupAction.IGNORE,
+        from_status=group.status,
+        note=f"{summary} {note.strip()}".strip(),
+        now=timezone.now(),
+    )
+    return group

@@ -48,7 +48,9 @@ _CATEGORIES = frozenset(ErrorCategory.values)
 
 
 @dataclass
-class _Prepared:
+class PreparedError:
+    """An occurrence ready to store: scrubbed, truncated, with its fingerprint."""
+
     fingerprint: str
     title: str
     culprit: str
@@ -65,6 +67,10 @@ class _Prepared:
     stack_trace: str
     context: dict = field(default_factory=dict)
     user_id: int | None = None
+    # Events reported through the ingest endpoints (errors/ingest/event.py).
+    project_id: int | None = None
+    environment: str = ""
+    release: str = ""
 
 
 def severity_at_least(severity: str, minimum: str) -> bool:
@@ -100,7 +106,7 @@ def _prepare(
     request_id: str | None,
     context: dict | None,
     fingerprint: str | None,
-) -> _Prepared:
+) -> PreparedError:
     rc = request_context or RequestContext()
     route = route or rc.route
     method = (method or rc.method).upper()
@@ -156,7 +162,7 @@ def _prepare(
     full_context = dict(rc.data)
     if context:
         full_context["extra"] = context
-    return _Prepared(
+    return PreparedError(
         fingerprint=grouping.fingerprint_compute(
             error_type=error_type or category,
             route=route,
@@ -184,16 +190,30 @@ def _prepare(
 
 
 # The severity order is SEVERITY_ORDER (models.py); every value is a bound parameter.
+# A fingerprint merged into another group (an alias) counts into that group instead.
 _RECORD_SQL = """
-WITH g AS (
+WITH a AS (
+    SELECT group_id FROM errors_errorfingerprintalias WHERE fingerprint = %(fingerprint)s
+), ga AS (
+    UPDATE errors_errorgroup SET
+        times_seen = errors_errorgroup.times_seen + 1,
+        last_seen = GREATEST(errors_errorgroup.last_seen, %(now)s),
+        severity = CASE
+            WHEN array_position(ARRAY['debug','info','warning','error','critical'], %(severity)s::text)
+               > array_position(ARRAY['debug','info','warning','error','critical'], errors_errorgroup.severity::text)
+            THEN %(severity)s ELSE errors_errorgroup.severity END
+    WHERE id = (SELECT group_id FROM a)
+    RETURNING id, false AS created, status, resolved_at, ignore_condition, ignore_until,
+              ignore_threshold
+), gi AS (
     INSERT INTO errors_errorgroup (
         fingerprint, title, culprit, error_type, severity, category, external_service,
         first_seen, last_seen, times_seen, status, resolution_note, ignore_condition,
         alert_pending
-    ) VALUES (
+    ) SELECT
         %(fingerprint)s, %(title)s, %(culprit)s, %(error_type)s, %(severity)s, %(category)s,
         %(external_service)s, %(now)s, %(now)s, 1, 'unresolved', '', '', %(alert_pending)s
-    )
+    WHERE NOT EXISTS (SELECT 1 FROM a)
     ON CONFLICT (fingerprint) DO UPDATE SET
         times_seen = errors_errorgroup.times_seen + 1,
         last_seen = GREATEST(errors_errorgroup.last_seen, EXCLUDED.last_seen),
@@ -203,6 +223,8 @@ WITH g AS (
             THEN EXCLUDED.severity ELSE errors_errorgroup.severity END
     RETURNING id, (xmax = 0) AS created, status, resolved_at, ignore_condition,
               ignore_until, ignore_threshold
+), g AS (
+    SELECT * FROM ga UNION ALL SELECT * FROM gi
 ), o AS (
     INSERT INTO errors_erroroccurrence (
         group_id, occurred_at, request_id, route, method, http_status, severity, category,
@@ -243,7 +265,7 @@ def _caller_in_transaction() -> bool:
 
 
 def _store(
-    p: _Prepared, *, alias: str, now: datetime, own_transaction: bool = True
+    p: PreparedError, *, alias: str, now: datetime, own_transaction: bool = True
 ) -> ErrorOccurrence:
     params = {
         "fingerprint": p.fingerprint,
@@ -273,33 +295,16 @@ def _store(
         group_id, created, status, resolved_at, condition, until, threshold, occ_id = (
             cursor.fetchone()
         )
-    if status == ErrorGroupStatus.RESOLVED and (resolved_at is None or resolved_at <= now):
-        _group_reopen_automatically(
-            alias=alias,
-            group_id=group_id,
-            from_status=ErrorGroupStatus.RESOLVED,
-            action=ErrorGroupAction.REGRESSION,
-            note="Occurred again after it was resolved.",
-            now=now,
-        )
-    elif status == ErrorGroupStatus.IGNORED:
-        note = _ignore_condition_met(
-            alias=alias,
-            group_id=group_id,
-            condition=condition,
-            until=until,
-            threshold=threshold,
-            now=now,
-        )
-        if note:
-            _group_reopen_automatically(
-                alias=alias,
-                group_id=group_id,
-                from_status=ErrorGroupStatus.IGNORED,
-                action=ErrorGroupAction.UNIGNORE,
-                note=note,
-                now=now,
-            )
+    _transition_after_events(
+        alias=alias,
+        group_id=group_id,
+        status=status,
+        resolved_at=resolved_at,
+        condition=condition,
+        until=until,
+        threshold=threshold,
+        now=now,
+    )
     occurrence = ErrorOccurrence(
         id=occ_id,
         group_id=group_id,
@@ -407,7 +412,7 @@ def error_record(
 
 
 def _record(
-    prepared: _Prepared, *, alias: str, in_transaction: bool, now: datetime
+    prepared: PreparedError, *, alias: str, in_transaction: bool, now: datetime
 ) -> ErrorOccurrence | None:
     try:
         try:
@@ -431,3 +436,215 @@ def _record(
     except Exception:
         log.exception("error_record_failed", stage="store", alias="default")
         return None
+
+
+# ---------------------------------------------------------------- batches (ingest)
+
+_SEVERITY_MAX = """CASE
+            WHEN array_position(ARRAY['debug','info','warning','error','critical'], {new}::text)
+               > array_position(ARRAY['debug','info','warning','error','critical'], g.severity::text)
+            THEN {new} ELSE g.severity END"""
+
+_GROUPS_UPSERT_SQL = (
+    """
+INSERT INTO errors_errorgroup AS g (
+    fingerprint, title, culprit, error_type, severity, category, external_service,
+    first_seen, last_seen, times_seen, status, resolution_note, ignore_condition, alert_pending
+)
+SELECT v.f, v.t, v.c, v.e, v.s, v.cat, v.svc, v.fs, v.ls, v.n, 'unresolved', '', '', v.ap
+FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],
+            %s::text[], %s::timestamptz[], %s::timestamptz[], %s::bigint[], %s::text[])
+     AS v(f, t, c, e, s, cat, svc, fs, ls, n, ap)
+ORDER BY v.f
+ON CONFLICT (fingerprint) DO UPDATE SET
+    times_seen = g.times_seen + EXCLUDED.times_seen,
+    last_seen = GREATEST(g.last_seen, EXCLUDED.last_seen),
+    severity = """
+    + _SEVERITY_MAX.format(new="EXCLUDED.severity")
+    + """
+RETURNING g.id, g.fingerprint, g.status, g.resolved_at, g.ignore_condition, g.ignore_until,
+          g.ignore_threshold, g.ignored_environments
+"""
+)
+
+_GROUPS_ALIASED_SQL = (
+    """
+UPDATE errors_errorgroup AS g SET
+    times_seen = g.times_seen + v.n,
+    last_seen = GREATEST(g.last_seen, v.ls),
+    severity = """
+    + _SEVERITY_MAX.format(new="v.s")
+    + """
+FROM unnest(%s::bigint[], %s::bigint[], %s::timestamptz[], %s::text[]) AS v(id, n, ls, s)
+WHERE g.id = v.id
+RETURNING g.id, g.fingerprint, g.status, g.resolved_at, g.ignore_condition, g.ignore_until,
+          g.ignore_threshold, g.ignored_environments
+"""
+)
+
+# COPY, not INSERT: large contexts as one stream, without quoting them into SQL text.
+_OCCURRENCES_COPY = """
+COPY errors_erroroccurrence (
+    group_id, occurred_at, request_id, route, method, http_status, severity, category,
+    external_service, error_type, error_code, message, stack_trace, context, user_id,
+    fingerprint, project_id, environment, release, repeats
+) FROM STDIN
+"""
+
+
+@dataclass
+class _Tally:
+    first: PreparedError
+    count: int
+    first_at: datetime
+    last_at: datetime
+    severity: str
+    environments: set[str]
+
+
+def _max_severity(a: str, b: str) -> str:
+    return b if SEVERITY_ORDER.index(b) > SEVERITY_ORDER.index(a) else a
+
+
+def error_record_batch(
+    *, events: list[tuple[PreparedError, datetime]], alias: str = "default"
+) -> int:
+    """Record prepared occurrences (each with when it happened) in a few set-based statements.
+
+    Runs in the caller's transaction, so the caller can mark its sources processed in the
+    same commit. Groups are upserted in fingerprint order (two workers never deadlock on
+    them); a merged fingerprint counts into the group it was merged into. Regressions and
+    ignore conditions are decided per group, as for a single record; events from an
+    environment the group ignores count but never reopen it. Returns the rows written.
+    """
+    if not events:
+        return 0
+    fingerprints = sorted({p.fingerprint for p, _ in events})
+    with connections[alias].cursor() as cursor:
+        cursor.execute(
+            "SELECT fingerprint, group_id FROM errors_errorfingerprintalias "
+            "WHERE fingerprint = ANY(%s)",
+            [fingerprints],
+        )
+        aliases = dict(cursor.fetchall())
+    tallies: dict[str | int, _Tally] = {}
+    for p, at in events:
+        key = aliases.get(p.fingerprint, p.fingerprint)
+        tally = tallies.get(key)
+        if tally is None:
+            tallies[key] = _Tally(p, 1, at, at, p.severity, {p.environment})
+        else:
+            tally.count += 1
+            tally.first_at = min(tally.first_at, at)
+            tally.last_at = max(tally.last_at, at)
+            tally.severity = _max_severity(tally.severity, p.severity)
+            tally.environments.add(p.environment)
+    new = sorted((k, t) for k, t in tallies.items() if isinstance(k, str))
+    merged = sorted((k, t) for k, t in tallies.items() if not isinstance(k, str))
+    minimum = settings.FORGE_ERRORS_ALERT_MIN_SEVERITY
+    rows = []
+    with connections[alias].cursor() as cursor:
+        if new:
+            cursor.execute(
+                _GROUPS_UPSERT_SQL,
+                [
+                    [k for k, _ in new],
+                    [t.first.title for _, t in new],
+                    [t.first.culprit for _, t in new],
+                    [t.first.error_type for _, t in new],
+                    [t.severity for _, t in new],
+                    [t.first.category for _, t in new],
+                    [t.first.external_service for _, t in new],
+                    [t.first_at for _, t in new],
+                    [t.last_at for _, t in new],
+                    [t.count for _, t in new],
+                    ["new" if severity_at_least(t.severity, minimum) else "" for _, t in new],
+                ],
+            )
+            rows += cursor.fetchall()
+        if merged:
+            cursor.execute(
+                _GROUPS_ALIASED_SQL,
+                [
+                    [k for k, _ in merged],
+                    [t.count for _, t in merged],
+                    [t.last_at for _, t in merged],
+                    [t.severity for _, t in merged],
+                ],
+            )
+            rows += cursor.fetchall()
+        group_of = {}
+        for group_id, fingerprint, *_ in rows:
+            group_of[fingerprint] = group_id
+            group_of[group_id] = group_id
+        ordered = [(p, at, group_of[aliases.get(p.fingerprint, p.fingerprint)]) for p, at in events]
+    connection = connections[alias]
+    connection.ensure_connection()
+    with connection.connection.cursor() as raw, raw.copy(_OCCURRENCES_COPY) as copy:
+        for p, at, group_id in ordered:
+            copy.write_row(
+                (
+                    group_id, at, p.request_id, p.route, p.method, p.http_status, p.severity,
+                    p.category, p.external_service, p.error_type, p.error_code, p.message,
+                    p.stack_trace, json.dumps(p.context, default=str), p.user_id,
+                    p.fingerprint, p.project_id, p.environment, p.release, 0,
+                )
+            )  # fmt: skip
+    by_group = {row[0]: row[2:] for row in rows}
+    for key, tally in tallies.items():
+        group_id = group_of[key]
+        status, resolved_at, condition, until, threshold, ignored_envs = by_group[group_id]
+        if not (tally.environments - set(ignored_envs or [])):
+            continue  # only environments this group ignores
+        _transition_after_events(
+            alias=alias,
+            group_id=group_id,
+            status=status,
+            resolved_at=resolved_at,
+            condition=condition,
+            until=until,
+            threshold=threshold,
+            now=tally.last_at,
+        )
+    return len(events)
+
+
+def _transition_after_events(
+    *,
+    alias: str,
+    group_id: int,
+    status: str,
+    resolved_at: datetime | None,
+    condition: str,
+    until: datetime | None,
+    threshold: int | None,
+    now: datetime,
+) -> None:
+    """Reopen a resolved group (a regression) or an ignored one whose condition is met."""
+    if status == ErrorGroupStatus.RESOLVED and (resolved_at is None or resolved_at <= now):
+        _group_reopen_automatically(
+            alias=alias,
+            group_id=group_id,
+            from_status=ErrorGroupStatus.RESOLVED,
+            action=ErrorGroupAction.REGRESSION,
+            note="Occurred again after it was resolved.",
+            now=now,
+        )
+    elif status == ErrorGroupStatus.IGNORED:
+        note = _ignore_condition_met(
+            alias=alias,
+            group_id=group_id,
+            condition=condition,
+            until=until,
+            threshold=threshold,
+            now=now,
+        )
+        if note:
+            _group_reopen_automatically(
+                alias=alias,
+                group_id=group_id,
+                from_status=ErrorGroupStatus.IGNORED,
+                action=ErrorGroupAction.UNIGNORE,
+                note=note,
+                now=now,
+            )

@@ -94,7 +94,11 @@ def error_aggregations_update(
 def error_occurrences_delete_expired(
     *, now: datetime | None = None, batch_size: int | None = None
 ) -> int:
-    """Delete occurrences older than the retention period, in batches; return how many."""
+    """Delete occurrences older than the retention period, in batches; return how many.
+
+    Forge's own errors keep `FORGE_ERRORS_RETENTION_DAYS`; a reporting project's keep that
+    project's `retention_days`.
+    """
     now = now or timezone.now()
     batch_size = batch_size or settings.FORGE_ERRORS_RETENTION_BATCH
     cutoff = now - timedelta(days=settings.FORGE_ERRORS_RETENTION_DAYS)
@@ -104,11 +108,14 @@ def error_occurrences_delete_expired(
             cursor.execute(
                 """
                 DELETE FROM errors_erroroccurrence WHERE id IN (
-                    SELECT id FROM errors_erroroccurrence
-                    WHERE occurred_at < %s ORDER BY occurred_at LIMIT %s
+                    SELECT o.id FROM errors_erroroccurrence o
+                    LEFT JOIN errors_errorproject p ON p.id = o.project_id
+                    WHERE o.occurred_at < %(now)s - make_interval(
+                        days => COALESCE(p.retention_days, %(days)s))
+                    ORDER BY o.occurred_at LIMIT %(batch)s
                 )
                 """,
-                [cutoff, batch_size],
+                {"now": now, "days": settings.FORGE_ERRORS_RETENTION_DAYS, "batch": batch_size},
             )
             deleted = cursor.rowcount
         total += deleted

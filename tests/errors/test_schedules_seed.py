@@ -16,9 +16,11 @@ def test_migrations_created_the_schedules_and_ensuring_again_is_idempotent():
         "errors.tasks.errors_aggregate",
         "errors.tasks.errors_retention",
         "errors.tasks.errors_alerts_check",
+        "errors.tasks.errors_ingest_drain",
+        "errors.tasks.errors_ingest_cleanup",
     }
     schedules_ensure(Schedule)
-    assert Schedule.objects.filter(name__in=list(SCHEDULES)).count() == 3
+    assert Schedule.objects.filter(name__in=list(SCHEDULES)).count() == 5
 
 
 def test_schedule_tasks_run(staff_user):
