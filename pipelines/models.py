@@ -59,6 +59,7 @@ class StageName(models.TextChoices):
     TEXTURE_VARIANTS = "texture_variants", "Texture variants"
     THUMBNAIL = "thumbnail"
     PUBLISH = "publish"
+    BUILD_CHARACTER = "build_character", "Build character"
 
 
 # A stage name is a lower-case identifier (checked by the database for every kind).

@@ -7,9 +7,10 @@ stages in `pipelines/stages/`, its recipe in a module here, and register it belo
 
 from forge.exceptions import ValidationFailedError
 from pipelines.kinds.base import Finished, RunKind, Step, StepContext
+from pipelines.kinds.character import CHARACTER
 from pipelines.kinds.generation import GENERATION
 
-RUN_KINDS: dict[str, RunKind] = {kind.kind: kind for kind in (GENERATION,)}
+RUN_KINDS: dict[str, RunKind] = {kind.kind: kind for kind in (GENERATION, CHARACTER)}
 
 __all__ = [
     "RUN_KINDS",
