@@ -17,6 +17,8 @@ from assets.models import (
 from assets.selectors import asset_can_view
 from forge.exceptions import NotFoundError
 from pipelines.stages.character.armor import ArmorMesh
+from pipelines.stages.character.build import clip_names, skeleton_for
+from pipelines.stages.character.clips import make_clip
 
 log = structlog.get_logger(__name__)
 
@@ -80,4 +82,18 @@ def armor_meshes(*, user, gallery_armor: dict[str, str]) -> dict[str, ArmorMesh]
             np.concatenate([p.positions for p in parts]),
             np.concatenate([p.triangles + o for p, o in zip(parts, offsets, strict=True)]),
         )
+    return out
+
+
+def character_clips(character) -> list[dict]:
+    """Return the clips the character's build holds: its own, then the borrowed ones."""
+    skeleton = skeleton_for(character.data)
+    out = []
+    for name in clip_names(character.data):
+        clip = make_clip(name, skeleton)
+        out.append({"name": name, "duration": clip.duration, "loop": clip.loop, "source": "forge"})
+    for borrowed in character.data.get("borrowed_clips", []):
+        clip = make_clip(borrowed["clip"], skeleton)
+        out.append({"name": borrowed["name"], "duration": clip.duration, "loop": clip.loop,
+                    "source": borrowed["source"]})  # fmt: skip
     return out

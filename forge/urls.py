@@ -74,6 +74,7 @@ urlpatterns = [
     re_path(r"^api/(?P<path>.*)$", views.api_not_found),
     path("", include("assets.urls")),
     path("", include("pipelines.urls")),
+    path("characters/", include("assets.character_urls")),
     path("", include("errors.urls")),
     path("", views.home, name="home"),
 ]

@@ -14,7 +14,11 @@ from assets.api.character_serializers import (
     CharacterRetargetInputSerializer,
     CharacterUpdateInputSerializer,
 )
-from assets.character_selectors import character_get_for_user, character_list_for_user
+from assets.character_selectors import (
+    character_clips,
+    character_get_for_user,
+    character_list_for_user,
+)
 from assets.character_services import (
     character_build_start,
     character_clip_borrow,
@@ -22,8 +26,6 @@ from assets.character_services import (
     character_delete,
     character_update,
 )
-from pipelines.stages.character.build import clip_names, skeleton_for
-from pipelines.stages.character.clips import make_clip
 
 
 def _character(character) -> dict:
@@ -122,20 +124,6 @@ class CharacterBuildApi(APIView):
         response = Response(CharacterBuildOutputSerializer(body).data, status=202)
         response["Location"] = f"/api/v1/pipelines/{pipeline.id}/"
         return response
-
-
-def character_clips(character) -> list[dict]:
-    """Return the clips the character's build holds: its own, then the borrowed ones."""
-    skeleton = skeleton_for(character.data)
-    out = []
-    for name in clip_names(character.data):
-        clip = make_clip(name, skeleton)
-        out.append({"name": name, "duration": clip.duration, "loop": clip.loop, "source": "forge"})
-    for borrowed in character.data.get("borrowed_clips", []):
-        clip = make_clip(borrowed["clip"], skeleton)
-        out.append({"name": borrowed["name"], "duration": clip.duration, "loop": clip.loop,
-                    "source": borrowed["source"]})  # fmt: skip
-    return out
 
 
 class CharacterClipListApi(APIView):
