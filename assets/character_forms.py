@@ -30,7 +30,9 @@ class CharacterForm(forms.Form):
 
     name = forms.CharField(max_length=120, initial="New character")
     visibility = forms.ChoiceField(choices=AssetVisibility.choices, initial="private")
-    species = forms.ChoiceField(choices=[("humanoid", "Humanoid"), ("quadruped", "Quadruped")])
+    species = forms.ChoiceField(
+        choices=[("humanoid", "Humanoid"), ("quadruped", "Quadruped")], initial="humanoid"
+    )
     armor = forms.MultipleChoiceField(
         required=False, choices=[(s, SLOT_LABELS[s]) for s in WORN_SLOTS],
         widget=forms.CheckboxSelectMultiple,

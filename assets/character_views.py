@@ -33,7 +33,7 @@ from pipelines.stages.character.build import BorrowedClip, character_build
 log = structlog.get_logger(__name__)
 GLB_TYPE = "model/gltf-binary"
 # What the preview's URL carries: the form's configuration fields (not the name or token).
-NOT_PREVIEWED = {"csrfmiddlewaretoken", "name", "visibility", "presets"}
+NOT_PREVIEWED = {"csrfmiddlewaretoken", "name", "visibility", "presets", "play"}
 
 
 def character_get_for_user(*, user, character_id) -> CharacterConfiguration:
@@ -58,7 +58,8 @@ def _form(request, data=None, *, initial=None, character=None) -> CharacterForm:
 def _preview_query(form_data, character=None) -> str:
     pairs = [(k, v) for k in form_data for v in form_data.getlist(k) if k not in NOT_PREVIEWED]
     if character is not None:
-        pairs.append(("character", str(character.id)))
+        # The version keeps a cached preview from outliving a retargeted clip.
+        pairs += [("character", str(character.id)), ("v", str(character.version))]
     return urlencode(pairs)
 
 
@@ -72,7 +73,8 @@ def _initial_query(form: CharacterForm, character=None) -> str:
             if v not in (None, ""):
                 pairs.append((name, v))
     if character is not None:
-        pairs.append(("character", str(character.id)))
+        # The version keeps a cached preview from outliving a retargeted clip.
+        pairs += [("character", str(character.id)), ("v", str(character.version))]
     return urlencode(pairs)
 
 
@@ -192,8 +194,13 @@ def _preview_form(request):
     if request.GET.get("character"):
         character = character_get_for_user(user=request.user, character_id=request.GET["character"])
     data = request.GET.copy()
+    blank = _form(request)
+    # A value the query leaves out takes the editor's starting value.
+    for name, field in blank.fields.items():
+        initial = blank.get_initial_for_field(field, name)
+        if name not in data and initial not in (None, "", []):
+            data.setlistdefault(name, list(initial) if isinstance(initial, list) else [initial])
     data.setdefault("name", "preview")
-    data.setdefault("visibility", "private")
     return _form(request, data, character=character), character
 
 
