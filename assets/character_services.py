@@ -186,3 +186,46 @@ def _slug(text: str) -> str:
 
     slug = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
     return slug if slug and slug[0].isalpha() else f"c_{slug}"
+
+
+def rigged_asset_clips_add(*, asset: Asset, actor, clips: list[str], source=None) -> Asset:
+    """Retarget Forge clips onto a rigged asset's skeleton; save the result as a new asset of `actor`.
+
+    The clips are made for `source` (one of the actor's characters) or, without one, for the
+    standard Forge humanoid. The asset must hold a skin whose joints name a humanoid.
+    """
+    from assets.services import asset_upload
+    from pipelines.stages.character.build import skeleton_for
+    from pipelines.stages.character.clips import make_clip
+    from pipelines.stages.character.retarget import (
+        RigError,
+        glb_with_clips,
+        retarget_clip,
+        rig_report,
+        rigged_skeleton,
+    )
+    from pipelines.stages.character.skeleton import humanoid_skeleton
+
+    with asset.model_file.open("rb") as handle:
+        glb = handle.read()
+    try:
+        report = rig_report(glb)
+        if not report["humanoid"]:
+            raise RigError("The skin's joints do not name a humanoid (hips, spine, head, limbs).")
+        target, _ = rigged_skeleton(glb)
+        skeleton = skeleton_for(source.data) if source is not None else humanoid_skeleton()
+        if skeleton.kind != "humanoid":
+            raise RigError("Clips can only come from a humanoid character.")
+        moved = [retarget_clip(make_clip(name, skeleton), skeleton, target) for name in clips]
+        out = glb_with_clips(glb, moved)
+    except RigError as exc:
+        raise ValidationFailedError(f"asset: {exc}", details={"asset": [str(exc)]}) from exc
+    return asset_upload(
+        owner=actor,
+        name=f"{asset.name} + {', '.join(clips)}"[:200],
+        description=f"{asset.name} with Forge clips retargeted onto its skeleton.",
+        kind=asset.kind,
+        art_style=asset.art_style,
+        tags=[*asset.tags, "rigged", "animated"][:20],
+        glb=out,
+    )

@@ -197,3 +197,21 @@ class CharacterRetargetInputSerializer(serializers.Serializer):
     source = serializers.UUIDField(help_text="One of your characters: the clip's owner.")
     clip = serializers.ChoiceField(choices=HUMANOID_CLIPS)
     name = serializers.RegexField(r"^[a-z][a-z0-9_]{0,39}$", required=False)
+
+
+class RigClipsInputSerializer(serializers.Serializer):
+    clips = serializers.ListField(
+        child=serializers.ChoiceField(choices=HUMANOID_CLIPS), min_length=1,
+        max_length=len(HUMANOID_CLIPS),
+    )  # fmt: skip
+    source = serializers.UUIDField(
+        required=False, help_text="One of your characters whose proportions the clips are made for."
+    )
+
+
+class RigReportOutputSerializer(serializers.Serializer):
+    joint_count = serializers.IntegerField()
+    joint_names = serializers.ListField(child=serializers.CharField())
+    humanoid_bones = serializers.ListField(child=serializers.CharField())
+    humanoid = serializers.BooleanField()
+    clips = serializers.ListField(child=serializers.CharField())

@@ -13,7 +13,10 @@ from assets.api.character_serializers import (
     CharacterOutputSerializer,
     CharacterRetargetInputSerializer,
     CharacterUpdateInputSerializer,
+    RigClipsInputSerializer,
+    RigReportOutputSerializer,
 )
+from assets.api.serializers import AssetDetailOutputSerializer, asset_detail_output
 from assets.character_selectors import (
     character_clips,
     character_get_for_user,
@@ -25,7 +28,10 @@ from assets.character_services import (
     character_create,
     character_delete,
     character_update,
+    rigged_asset_clips_add,
 )
+from assets.selectors import asset_get_for_user
+from forge.exceptions import ValidationFailedError
 
 
 def _character(character) -> dict:
@@ -163,3 +169,47 @@ class CharacterRetargetApi(APIView):
         character = character_clip_borrow(character=character, source=source, clip=data["clip"],
                                           name=data.get("name", ""))  # fmt: skip
         return Response(_character(character))
+
+
+class AssetRigApi(APIView):
+    """What Forge recognises in a rigged asset: its skin's joints and the humanoid bones they name."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=RigReportOutputSerializer, operation_id="assets_rig")
+    def get(self, request, asset_id):
+        from pipelines.stages.character.retarget import RigError, rig_report
+
+        asset = asset_get_for_user(asset_id=asset_id, user=request.user, with_variants=False)
+        with asset.model_file.open("rb") as handle:
+            glb = handle.read()
+        try:
+            report = rig_report(glb)
+        except RigError as exc:
+            raise ValidationFailedError(f"asset: {exc}", details={"asset": [str(exc)]}) from exc
+        return Response(RigReportOutputSerializer(report).data)
+
+
+class AssetRigClipsApi(APIView):
+    """Add Forge clips to a rigged humanoid asset; the result is a new private asset of yours."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=RigClipsInputSerializer,
+        responses={201: AssetDetailOutputSerializer},
+        operation_id="assets_rig_clips",
+    )
+    def post(self, request, asset_id):
+        asset = asset_get_for_user(asset_id=asset_id, user=request.user, with_variants=False)
+        params = RigClipsInputSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        source = None
+        if data.get("source"):
+            source = character_get_for_user(user=request.user, character_id=data["source"])
+        created = rigged_asset_clips_add(
+            asset=asset, actor=request.user, clips=data["clips"], source=source
+        )
+        created = asset_get_for_user(asset_id=created.id, user=request.user)
+        return Response(asset_detail_output(created, request), status=status.HTTP_201_CREATED)

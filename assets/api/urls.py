@@ -1,6 +1,8 @@
 from django.urls import path
 
 from assets.api.character_views import (
+    AssetRigApi,
+    AssetRigClipsApi,
     CharacterBuildApi,
     CharacterClipListApi,
     CharacterDetailApi,
@@ -21,6 +23,8 @@ urlpatterns = [
     path("assets/<uuid:asset_id>/", AssetDetailApi.as_view(), name="asset-detail"),
     path("assets/<uuid:asset_id>/variants/", AssetVariantListApi.as_view(), name="asset-variants"),
     path("presets/", MaterialPresetListApi.as_view(), name="preset-list"),
+    path("assets/<uuid:asset_id>/rig/", AssetRigApi.as_view(), name="asset-rig"),
+    path("assets/<uuid:asset_id>/rig/clips/", AssetRigClipsApi.as_view(), name="asset-rig-clips"),
     path("characters/", CharacterListCreateApi.as_view(), name="character-list"),
     path("characters/<uuid:character_id>/", CharacterDetailApi.as_view(), name="character-detail"),
     path(

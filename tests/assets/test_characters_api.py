@@ -161,3 +161,37 @@ def test_delete_keeps_the_built_asset_out_of_reach_of_the_configuration(user_cli
     assert user_client.delete(f"{LIST}{character['id']}/").status_code == 204
     assert not CharacterConfiguration.objects.exists()
     assert user_client.get(f"{LIST}{character['id']}/").status_code == 404
+
+
+def test_an_uploaded_rigged_asset_is_recognised_and_receives_forge_clips(user_client, user):
+    from assets.services import asset_upload
+    from tests.pipelines.character.test_retarget import mixamo_glb
+
+    rigged = asset_upload(owner=user, name="Mixamo guy", kind="character", glb=mixamo_glb())
+    report = user_client.get(f"/api/v1/assets/{rigged.id}/rig/").json()["data"]
+    assert report["humanoid"] is True and report["joint_count"] == 52
+    assert "mixamorig:LeftHandIndex1" in report["joint_names"]
+    response = user_client.post(f"/api/v1/assets/{rigged.id}/rig/clips/",
+                                {"clips": ["walk", "wave"]}, format="json")  # fmt: skip
+    assert response.status_code == 201
+    created = Asset.objects.get(pk=response.json()["data"]["id"])
+    assert created.owner == user and created.visibility == "private"
+    glb = created.model_file.read()
+    assert [a["name"] for a in unpack_glb(glb)[0]["animations"]] == ["walk", "wave"]
+    issues = validate_glb(glb)["issues"]
+    assert (issues["numErrors"], issues["numWarnings"]) == (0, 0)
+    bad = user_client.post(f"/api/v1/assets/{rigged.id}/rig/clips/", {"clips": []}, format="json")
+    assert bad.status_code == 400
+
+
+def test_an_unrigged_asset_is_a_clear_error(user_client, user):
+    from assets.services import asset_upload
+    from tests.assets.glb_samples import box_glb
+
+    plain = asset_upload(owner=user, name="Box", glb=box_glb())
+    response = user_client.get(f"/api/v1/assets/{plain.id}/rig/")
+    assert response.status_code == 400 and "not rigged" in response.json()["error"]["message"]
+    response = user_client.post(f"/api/v1/assets/{plain.id}/rig/clips/", {"clips": ["walk"]},
+                                format="json")  # fmt: skip
+    assert response.status_code == 400
+    assert Asset.objects.count() == 1
