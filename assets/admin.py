@@ -8,7 +8,13 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from assets import gallery
-from assets.models import Asset, AssetVariant, MaterialPreset, VariantStatistics
+from assets.models import (
+    Asset,
+    AssetVariant,
+    CharacterConfiguration,
+    MaterialPreset,
+    VariantStatistics,
+)
 from assets.services import asset_delete, asset_variant_delete, variant_statistics_recount
 
 
@@ -145,3 +151,17 @@ class VariantStatisticsAdmin(admin.ModelAdmin):
         for stats in queryset:
             variant_statistics_recount(asset_id=stats.asset_id)
         messages.success(request, f"Recounted {queryset.count()} assets.")
+
+
+@admin.register(CharacterConfiguration)
+class CharacterConfigurationAdmin(admin.ModelAdmin):
+    """Staff view of character configurations (read-only: users change them in the editor)."""
+
+    list_display = ("name", "owner", "version", "visibility", "asset", "updated_at")
+    list_filter = ("visibility",)
+    search_fields = ("name", "owner__username")
+    readonly_fields = [f.name for f in CharacterConfiguration._meta.fields]
+    list_select_related = ("owner", "asset")
+
+    def has_add_permission(self, request) -> bool:
+        return False

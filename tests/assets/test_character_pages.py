@@ -118,3 +118,26 @@ def test_piece_thumbnails_are_pngs(client):
     response = client.get("/characters/pieces/shield.png")
     assert response.status_code == 200 and response.content[:8] == b"\x89PNG\r\n\x1a\n"
     assert client.get("/characters/pieces/cape.png").status_code == 404
+
+
+def test_the_build_run_shows_on_the_pipeline_page(client_in, user):
+    from pipelines.services import pipeline_run
+
+    client_in.post("/characters/new/", FORM)
+    run = GenerationPipeline.objects.get(kind="character")
+    assert pipeline_run(pipeline_id=run.id).status == "succeeded"
+    page = client_in.get(f"/pipelines/{run.id}/")
+    assert page.status_code == 200
+    assert "Build character" in page.content.decode()
+    character = CharacterConfiguration.objects.get(owner=user)
+    detail = client_in.get(f"/characters/{character.id}/").content.decode()
+    assert f"/assets/{character.asset_id}/" in detail
+    listing = client_in.get("/characters/").content.decode()
+    assert "Knight" in listing and "not built yet" not in listing
+
+
+def test_staff_see_characters_in_the_admin(client, staff_user, user):
+    character_create(owner=user, name="Seen by staff", data={})
+    client.force_login(staff_user)
+    page = client.get("/admin/assets/characterconfiguration/")
+    assert page.status_code == 200 and "Seen by staff" in page.content.decode()
