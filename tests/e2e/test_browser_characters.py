@@ -164,3 +164,41 @@ def test_a_fixed_pose_matches_the_reference_picture(live_server_url, browser):  
     assert np.abs(np.subtract(reference.shape, image.shape)).max() <= 2
     assert np.abs(np.subtract(*cropped(reference, image))).mean() < MEAN_TOLERANCE
     assert changed_share(reference, image) < PIXEL_TOLERANCE
+
+
+def test_saving_builds_the_character_into_the_gallery(tmp_path, browser):  # noqa: F811
+    from tests.processes import qcluster_args
+
+    port = free_port()
+    env = process_env()
+    with (
+        running(daphne_args(port), env=env, log_path=tmp_path / "daphne.log"),
+        running(qcluster_args(), env=env, log_path=tmp_path / "qcluster.log"),
+    ):
+        wait_for_port(port)
+        base = f"http://127.0.0.1:{port}"
+        user = UserFactory()
+        context, page = editor(browser, base, user, "/characters/new/")
+        loaded(page)
+        page.fill("#id_name", "Sir Test")
+        page.check("input[name=armor][value=helmet]")
+        page.check("input[name=held][value=weapon]")
+        page.check("input[name=clips][value=attack]")
+        page.click("#character-form button[type=submit]")
+        page.wait_for_url("**/characters/*/?pipeline=*")
+        # The run finishes in the worker: wait for the asset to be linked, then reload.
+        page.locator("a", has_text="follow the run").click()
+        page.locator("#pipeline-status-badge").filter(has_text="Succeeded").wait_for(
+            timeout=120_000
+        )
+        page.go_back()
+        page.reload()
+        page.click("text=Open the built asset")
+        page.wait_for_url("**/assets/*/")
+        assert page.locator("h1").inner_text() == "Sir Test"
+        page.wait_for_function(
+            "() => { const v = document.querySelector('#viewer'); return v && v.loaded &&"
+            " v.availableAnimations.includes('attack'); }",
+            timeout=60_000,
+        )
+        context.close()
