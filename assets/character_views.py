@@ -28,7 +28,7 @@ from assets.character_services import (
 from assets.models import CharacterConfiguration, MaterialPreset
 from forge.exceptions import ApplicationError, NotFoundError
 from pipelines.stages.character.armor import ARMOR_SLOTS
-from pipelines.stages.character.build import BorrowedClip, character_build
+from pipelines.stages.character.build import BorrowedClip, character_build, clip_names
 
 log = structlog.get_logger(__name__)
 GLB_TYPE = "model/gltf-binary"
@@ -53,6 +53,14 @@ def _form(request, data=None, *, initial=None, character=None) -> CharacterForm:
         presets=MaterialPreset.objects.filter(is_active=True).order_by("name"),
         clip_choices=[c["name"] for c in clips],
     )
+
+
+def _play_choices(data: dict | None, character=None) -> list[str]:
+    """Return the clips the preview can play: the configuration's own, then borrowed ones."""
+    names = clip_names(data) if data else []
+    if character is not None and (data or {}).get("species", "humanoid") == "humanoid":
+        names += [b["name"] for b in character.data.get("borrowed_clips", [])]
+    return names
 
 
 def _preview_query(form_data, character=None) -> str:
@@ -84,7 +92,16 @@ def _editor(request, form, *, character=None, status=200):
         if form.is_bound
         else _initial_query(form, character)
     )
+    if form.is_bound:
+        data = getattr(form, "cleaned_configuration", None)
+    elif character is not None:
+        data = character.data
+    else:
+        data = {"species": "humanoid", "held": [], "clips": form.initial.get("clips", [])}
+    play_choices = _play_choices(data, character)
     play = request.GET.get("play") or (form["play"].value() if form.is_bound else "") or "idle"
+    if play_choices and play not in play_choices:
+        play = play_choices[0]
     others = (
         character_list_for_user(user=request.user).exclude(pk=character.pk).filter(
             data__species="humanoid")
@@ -95,6 +112,7 @@ def _editor(request, form, *, character=None, status=200):
         "character": character,
         "preview_query": query,
         "play": play,
+        "play_choices": play_choices,
         "clips": character_clips(character) if character else [],
         "slots": ARMOR_SLOTS,
         "others": others,
@@ -210,12 +228,17 @@ def character_preview_panel(request):
     """Return the preview panel (htmx): a model-viewer on the draft GLB of the form's values."""
     form, character = _preview_form(request)
     if not form.is_valid():
+        # A form error shown in place of the preview (htmx swaps only 2xx answers).
         return render(request, "characters/partials/_preview.html",
-                      {"errors": form.errors, "play": ""}, status=400)  # fmt: skip
+                      {"errors": form.errors, "play": ""})  # fmt: skip
     query = urlencode([(k, v) for k in request.GET for v in request.GET.getlist(k)
                        if k not in NOT_PREVIEWED])  # fmt: skip
-    return render(request, "characters/partials/_preview.html",
-                  {"preview_query": query, "play": form.cleaned_data.get("play") or "idle"})  # fmt: skip
+    choices = _play_choices(form.cleaned_configuration, character)
+    play = form.cleaned_data.get("play") or "idle"
+    if choices and play not in choices:
+        play = choices[0]
+    context = {"preview_query": query, "play": play, "play_choices": choices, "oob": True}
+    return render(request, "characters/partials/_preview.html", context)
 
 
 @login_required

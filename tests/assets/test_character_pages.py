@@ -71,8 +71,12 @@ def test_the_draft_preview_is_a_rigged_glb_of_the_form_values(client_in):
     assert {"helmet", "leftGreave", "weapon"} <= names and "shield" not in names
     panel = client_in.get(f"/characters/preview/?{query.replace('#', '%23')}").content.decode()
     assert 'animation-name="wave"' in panel
+    assert '<select name="play" id="id_play" hx-swap-oob="true">' in panel
+    assert '<option value="attack">' in panel and '<option value="walk">' not in panel
     bad = client_in.get("/characters/preview.glb?height=9")
     assert bad.status_code == 400
+    errors = client_in.get("/characters/preview/?height=9").content.decode()
+    assert 'role="alert"' in errors and "height" in errors and "<model-viewer" not in errors
 
 
 def test_a_gallery_armor_piece_is_worn_in_the_preview(client_in, user):
