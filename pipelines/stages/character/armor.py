@@ -16,7 +16,7 @@ import numpy as np
 
 from pipelines.stages.character.body import body_segments
 from pipelines.stages.character.clips import Clip
-from pipelines.stages.character.mesh import Piece, capsule, rigid, tube, vertex_normals
+from pipelines.stages.character.mesh import Piece, capsule, rigid, tube
 from pipelines.stages.character.pose import clip_frames, pose_at, skin
 from pipelines.stages.character.skeleton import Skeleton
 
@@ -57,18 +57,6 @@ def _body_arrays(body: list[Piece]) -> dict[str, np.ndarray]:
         "indices": np.concatenate([p.indices + o for p, o in zip(body, offsets, strict=True)]),
         "material": material,
     }
-
-
-def body_arrays(body: list[Piece]) -> dict[str, np.ndarray]:
-    """Return the body's pieces as one vertex set (positions, normals, joints, weights, ...)."""
-    return _body_arrays(body)
-
-
-def _axis_param(skeleton: Skeleton, rest: np.ndarray, bone: int, points: np.ndarray) -> np.ndarray:
-    child = skeleton.children(bone)[0]
-    a, b = rest[bone], rest[child]
-    d = b - a
-    return (points - a) @ d / float(d @ d)
 
 
 def _shell(
@@ -382,8 +370,3 @@ def fit_report(
             s = np.einsum("ij,ij->i", pos - points[k], normals[k])
             signed[key] = min(signed.get(key, np.inf), float(s.min()))
     return FitReport(gap, signed, contact, frames)
-
-
-def piece_normals(piece: Piece) -> np.ndarray:
-    """Return the piece's vertex normals."""
-    return vertex_normals(piece.positions, piece.indices)

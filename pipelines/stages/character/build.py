@@ -21,6 +21,7 @@ from pipelines.providers.procedural.materials import hex_to_linear
 from pipelines.stages.character.armor import ArmorMesh, fit_armor
 from pipelines.stages.character.body import humanoid_body, quadruped_body
 from pipelines.stages.character.clips import ARMED_CLIPS, Clip, make_clip
+from pipelines.stages.character.gltf import character_glb
 from pipelines.stages.character.retarget import retarget_clip
 from pipelines.stages.character.skeleton import (
     MIXAMO_NAMES,
@@ -130,8 +131,6 @@ def character_build(
         clip.name = item.name
         clips.append(clip)
     pieces = body + [a.piece for a in armor]
-    from pipelines.stages.character.gltf import character_glb
-
     glb = character_glb(
         skeleton,
         body,

@@ -32,6 +32,7 @@ from pipelines.stages.character.transforms import (
     quat_mul,
     quat_normalize,
     quat_rotate,
+    quat_to_matrix,
 )
 
 _ALIASES = {
@@ -299,7 +300,7 @@ def rigged_skeleton(glb: bytes) -> tuple[Skeleton, list[int]]:
     while p is not None:
         t, q, s = _node_trs(nodes[p])
         m = np.eye(4)
-        m[:3, :3] = quat_to_matrix_scaled(q, s)
+        m[:3, :3] = quat_to_matrix(q) * s
         m[:3, 3] = t
         base = m @ base
         p = parent_of.get(p)
@@ -315,12 +316,6 @@ def rigged_skeleton(glb: bytes) -> tuple[Skeleton, list[int]]:
         base_scale=base_scale,
     )
     return skeleton, order
-
-
-def quat_to_matrix_scaled(q: np.ndarray, scale: float) -> np.ndarray:
-    from pipelines.stages.character.transforms import quat_to_matrix
-
-    return quat_to_matrix(q) * scale
 
 
 def rig_report(glb: bytes) -> dict:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pipelines.stages.character.transforms import IDENTITY_QUAT, quat_mul, quat_rotate
+from pipelines.stages.character.transforms import IDENTITY_QUAT, compose, quat_mul, quat_rotate
 
 FINGERS = ("Thumb", "Index", "Middle", "Ring", "Little")
 FINGER_JOINTS = {
@@ -97,8 +97,6 @@ class Skeleton:
 
     def world_matrices(self) -> np.ndarray:
         """Return the rest world matrices (J, 4, 4), what the inverse bind matrices invert."""
-        from pipelines.stages.character.transforms import compose
-
         positions, rotations = self.world_rest()
         return np.stack(
             [compose(p, q, self.base_scale) for p, q in zip(positions, rotations, strict=True)]

@@ -105,3 +105,29 @@ def test_a_glb_without_a_skin_is_refused(full_config):
     ).glb  # fmt: skip
     with pytest.raises(RigError, match="not rigged"):
         rig_report(plain)
+
+
+@pytest.mark.parametrize("name", HUMANOID_CLIPS)
+def test_joint_rotations_match_between_forge_and_mixamo_skeletons(name):
+    """Each mapped joint turns by the same world rotation from its rest, key by key."""
+    from pipelines.stages.character.skeleton import world_pose
+    from pipelines.stages.character.transforms import quat_angle, quat_inv, quat_mul
+
+    target = mixamo_skeleton(FORGE, scale=1.15)
+    clip = make_clip(name, FORGE)
+    moved = retarget_clip(clip, FORGE, target)
+    mapping = bone_mapping(FORGE, target)
+
+    def deltas(skeleton, c, k):
+        local = skeleton.rotations.copy()
+        for joint, values in c.rotations.items():
+            local[skeleton.index(joint)] = values[k]
+        posed = world_pose(skeleton, local)[1]
+        rest = world_pose(skeleton, skeleton.rotations)[1]
+        return {n: quat_mul(posed[i], quat_inv(rest[i])) for i, n in enumerate(skeleton.names)}
+
+    worst = 0.0
+    for k in range(len(clip.times)):
+        src, tgt = deltas(FORGE, clip, k), deltas(target, moved, k)
+        worst = max(worst, max(float(quat_angle(src[s], tgt[t])) for t, s in mapping.items()))
+    assert worst < TOLERANCE
