@@ -129,23 +129,40 @@ class BuildStarted:
     pipeline: Any = None
 
 
+@transaction.atomic
 def character_build_start(
     *, character: CharacterConfiguration, request_id: str = ""
 ) -> BuildStarted:
-    """Build `character`'s current version, unless its asset was built from the same configuration."""
-    from pipelines.models import PipelineKind
+    """Build `character`'s current version, unless its asset was built from the same configuration.
+
+    A build of this version already queued or running is joined, not started twice (the
+    row lock serialises concurrent requests); after a failed or canceled build, or once
+    the built asset is deleted, a new build starts.
+    """
+    from pipelines.models import ACTIVE_STATUSES, GenerationPipeline, PipelineKind
     from pipelines.services import run_create
 
-    character.refresh_from_db()
+    character = CharacterConfiguration.objects.select_for_update().get(pk=character.pk)
     if character.asset_id and character.built_hash == character.config_hash:
         log.info("character_build_cached", character_id=str(character.id))
         return BuildStarted(character, cached=True)
+    running = (
+        GenerationPipeline.objects.filter(
+            kind=PipelineKind.CHARACTER,
+            user=character.owner,
+            status__in=ACTIVE_STATUSES,
+            config__character_id=str(character.id),
+            config__version=character.version,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if running is not None:
+        return BuildStarted(character, cached=False, pipeline=running)
     pipeline, _ = run_create(
         user=character.owner,
         kind=PipelineKind.CHARACTER,
         config={"character_id": str(character.id), "version": character.version},
-        # The same configuration asked for twice joins the run already under way.
-        idempotency_key=f"character-{character.id}-{character.config_hash}"[:100],
         request_id=request_id,
     )
     return BuildStarted(character, cached=False, pipeline=pipeline)

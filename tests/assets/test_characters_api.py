@@ -195,3 +195,20 @@ def test_an_unrigged_asset_is_a_clear_error(user_client, user):
                                 format="json")  # fmt: skip
     assert response.status_code == 400
     assert Asset.objects.count() == 1
+
+
+def test_a_deleted_build_or_a_failed_run_is_built_again(user_client, user):
+    from pipelines.services import pipeline_cancel
+
+    character = create(user_client)
+    url = f"{LIST}{character['id']}/build/"
+    first = user_client.post(url).json()["data"]["pipeline"]
+    pipeline_cancel(pipeline=GenerationPipeline.objects.get(pk=first))
+    second = user_client.post(url)
+    assert second.status_code == 202 and second.json()["data"]["pipeline"] != first
+    assert pipeline_run(pipeline_id=second.json()["data"]["pipeline"]).status == "succeeded"
+    asset = Asset.objects.get(character_configuration__id=character["id"])
+    assert user_client.delete(f"/api/v1/assets/{asset.id}/").status_code == 204
+    third = user_client.post(url)
+    assert third.status_code == 202
+    assert third.json()["data"]["pipeline"] not in (first, second.json()["data"]["pipeline"])
