@@ -7,7 +7,7 @@ PORT ?= 8000
 export PYTHONUNBUFFERED := 1
 
 .PHONY: run test setup venv node localenv services db static browser gl blender assimp lint ci migrate-roundtrip clean \
-        bench-gallery bench-pipelines bench-pipelines-meshy bench-ws bench-errors bench-exports bench-ingest
+        bench-gallery bench-pipelines bench-pipelines-meshy bench-ws bench-errors bench-exports bench-ingest bench-characters
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -119,6 +119,9 @@ bench-exports: setup
 
 bench-ingest: setup
 	$(PY) benchmarks/bench_ingest.py $(BENCH_ARGS)
+
+bench-characters: setup
+	$(PY) benchmarks/bench_characters.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(BLENDER_VENV) node_modules static/vendor staticfiles

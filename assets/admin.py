@@ -9,7 +9,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from assets.models import Asset, AssetVariant, MaterialPreset, VariantStatistics
+from assets.models import (
+    Asset,
+    AssetVariant,
+    CharacterConfiguration,
+    MaterialPreset,
+    VariantStatistics,
+)
 from assets.services import (
     asset_delete,
     asset_update,
@@ -175,3 +181,17 @@ class VariantStatisticsAdmin(admin.ModelAdmin):
 
 
 from assets.exports import admin as exports_admin  # noqa: E402, F401 - registers its screens
+
+
+@admin.register(CharacterConfiguration)
+class CharacterConfigurationAdmin(admin.ModelAdmin):
+    """Staff view of character configurations (read-only: users change them in the editor)."""
+
+    list_display = ("name", "owner", "version", "visibility", "asset", "updated_at")
+    list_filter = ("visibility",)
+    search_fields = ("name", "owner__username")
+    readonly_fields = [f.name for f in CharacterConfiguration._meta.fields]
+    list_select_related = ("owner", "asset")
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -321,5 +321,73 @@ class VariantStatistics(models.Model):
         return f"{self.asset_id}: {self.ready}/{self.total} ready"
 
 
+class CharacterConfiguration(models.Model):
+    """A user's character (avatar): body, colours, armor, held items and clips, versioned.
+
+    `data` is the current version's configuration (shape checked by
+    `assets.characters.character_data_clean`); each save adds a `CharacterConfigurationVersion`.
+    The built GLB is the `asset`, made from the version whose hash is `built_hash`, so an
+    unchanged configuration is never rebuilt.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="character_configurations"
+    )
+    name = models.CharField(max_length=120)
+    visibility = models.CharField(
+        max_length=10, choices=AssetVisibility.choices, default=AssetVisibility.PRIVATE
+    )
+    data = models.JSONField(default=dict)
+    version = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
+    config_hash = models.CharField(max_length=64)
+    asset = models.OneToOneField(
+        Asset,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="character_configuration",
+    )
+    built_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            _choices_check("visibility", AssetVisibility, "character_visibility_valid"),
+            models.CheckConstraint(
+                condition=models.Q(version__gte=1), name="character_version_positive"
+            ),
+        ]
+        indexes = [models.Index(fields=["owner", "-updated_at"], name="character_owner_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.name} (v{self.version})"
+
+
+class CharacterConfigurationVersion(models.Model):
+    """One saved version of a character configuration, kept so a build reads what was saved."""
+
+    configuration = models.ForeignKey(
+        CharacterConfiguration, on_delete=models.CASCADE, related_name="versions"
+    )
+    version = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    data = models.JSONField()
+    config_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["configuration", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["configuration", "version"], name="character_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.configuration_id} v{self.version}"
+
+
 # Export jobs and presets live in their own module (assets/exports/); Django finds models here.
 from assets.exports.models import ExportJob, ExportPreset  # noqa: E402, F401

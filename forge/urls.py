@@ -77,6 +77,7 @@ urlpatterns = [
     path("", include("assets.exports.urls")),
     path("", include("assets.urls")),
     path("", include("pipelines.urls")),
+    path("characters/", include("assets.character_urls")),
     path("", include("errors.urls")),
     path("", views.home, name="home"),
 ]

@@ -64,6 +64,7 @@ class StageName(models.TextChoices):
     REDUCE = "reduce"
     CONVERT = "convert"
     PACKAGE = "package"
+    BUILD_CHARACTER = "build_character", "Build character"
 
 
 # A stage name is a lower-case identifier (checked by the database for every kind).

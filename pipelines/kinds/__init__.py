@@ -7,10 +7,11 @@ stages in `pipelines/stages/`, its recipe in a module here, and register it belo
 
 from forge.exceptions import ValidationFailedError
 from pipelines.kinds.base import Finished, RunKind, Step, StepContext
+from pipelines.kinds.character import CHARACTER
 from pipelines.kinds.export import EXPORT
 from pipelines.kinds.generation import GENERATION
 
-RUN_KINDS: dict[str, RunKind] = {kind.kind: kind for kind in (GENERATION, EXPORT)}
+RUN_KINDS: dict[str, RunKind] = {kind.kind: kind for kind in (GENERATION, EXPORT, CHARACTER)}
 
 __all__ = [
     "RUN_KINDS",

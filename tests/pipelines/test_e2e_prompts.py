@@ -8,9 +8,9 @@ private; a gold knight's asset GLB carries the Gold variant with the face left a
 import pytest
 from django.test import Client
 
+from assets.glb_container import glb_read
 from assets.models import Asset
 from pipelines.models import FINISHED_STATUSES, GenerationPipeline
-from pipelines.providers.procedural.glb import unpack_glb
 from tests.pipelines.conftest import gltf_errors
 from tests.pipelines.providers import providers_env
 from tests.processes import process_env, qcluster_args, running, wait_until
@@ -84,7 +84,7 @@ def test_prompts_across_genres_are_built_or_honestly_approximated(
     assert asset.kind == "character"
     glb = asset.model_file.read()
     assert gltf_errors(glb) == 0
-    document, _ = unpack_glb(glb)
+    document, _ = glb_read(glb)
     variants = document["extensions"]["KHR_materials_variants"]["variants"]
     assert [v["name"] for v in variants] == ["Gold"]
     materials = document["materials"]

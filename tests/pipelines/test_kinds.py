@@ -90,7 +90,7 @@ def test_an_idempotency_key_of_one_kind_conflicts_with_another_kind(user, test_k
 
 def test_a_kind_without_a_recipe_cannot_be_created(user):
     with pytest.raises(ValidationFailedError) as caught:
-        run_create(user=user, kind="character", config={})
+        run_create(user=user, kind="no_such_kind", config={})
     assert "kind" in caught.value.details
     assert not GenerationPipeline.objects.exists()
 

@@ -4,10 +4,10 @@ one GLB carrying every variant, and a generate form that remembers the user's ch
 import pytest
 from django.test import Client
 
+from assets.glb_container import glb_read
 from assets.models import Asset
 from pipelines.events import pipeline_event_build
 from pipelines.models import GenerationPipeline, GenerationPreferences
-from pipelines.providers.procedural.glb import unpack_glb
 from pipelines.services import pipeline_create, pipeline_run
 from tests.assets.factories import MaterialPresetFactory
 from tests.pipelines.conftest import gltf_errors
@@ -135,7 +135,7 @@ def test_the_asset_glb_carries_every_variant_and_gold_spares_the_knights_face(us
     asset = Asset.objects.get(pk=pipeline.asset_id)
     glb = asset.model_file.read()
     assert gltf_errors(glb) == 0
-    document, _ = unpack_glb(glb)
+    document, _ = glb_read(glb)
     names = [v["name"] for v in document["extensions"]["KHR_materials_variants"]["variants"]]
     assert names == ["Gold", "Oak"]  # the preset names the asset page shows
     assert asset.generation_params["variant_names"] == ["Gold", "Oak"]
