@@ -13,6 +13,7 @@ from typing import Any
 from django.utils import timezone
 
 from forge.oncommit import broadcast_on_commit
+from forge.tracing import trace_carrier
 from pipelines.models import GenerationPipeline
 
 EVENT_TYPE = "pipelines.updated"
@@ -33,6 +34,11 @@ def _iso(value) -> str | None:
     if value is None:
         return None
     return value.isoformat().replace("+00:00", "Z")
+
+
+def event_trace(pipeline: GenerationPipeline) -> dict[str, str] | None:
+    """Return the trace context an event carries: the current span's, else the run's stored one."""
+    return trace_carrier() or pipeline.trace_context or None
 
 
 def pipeline_event_build(pipeline: GenerationPipeline, stages=None) -> dict[str, Any]:
@@ -78,6 +84,7 @@ def pipeline_event_build(pipeline: GenerationPipeline, stages=None) -> dict[str,
         "asset_id": asset_id,
         "thumbnail_url": thumbnail_url,
         "request_id": pipeline.request_id or None,
+        "trace": event_trace(pipeline),
         "updated_at": _iso(pipeline.updated_at or timezone.now()),
     }
 
