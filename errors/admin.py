@@ -23,6 +23,7 @@ from errors.models import (
     ErrorOccurrence,
     ErrorOverview,
 )
+from errors.slo import slo_report
 from forge.exceptions import ValidationFailedError
 
 RECENT_OCCURRENCES = 20
@@ -471,5 +472,6 @@ class ErrorOverviewAdmin(admin.ModelAdmin):
                 "-regressed_at"
             )[:20],
             "groups_url": reverse("admin:errors_errorgroup_changelist"),
+            "slos": slo_report(now=now),
         }
         return TemplateResponse(request, "errors/admin/overview.html", context)

@@ -11,6 +11,8 @@ SPECS = [
     ScheduleSpec("errors: daily retention", "errors.tasks.errors_retention", "D",
                  first_run_after_hour=timedelta(hours=3, minutes=30)),
     ScheduleSpec("errors: alert check", "errors.tasks.errors_alerts_check", "I", minutes=1),
+    ScheduleSpec("errors: SLO burn-rate check", "errors.tasks.errors_slo_alerts_check", "I",
+                 minutes=1),
 ]  # fmt: skip
 SCHEDULES = [spec.name for spec in SPECS]
 

@@ -10,10 +10,18 @@ def errors_aggregate() -> dict:
 
 
 def errors_retention() -> int:
-    """Delete occurrences past the retention period (daily schedule)."""
+    """Delete occurrences past the retention period (daily schedule), and old request counts."""
+    from forge.accesslog import access_aggregates_delete_expired
+
+    access_aggregates_delete_expired()
     return services.error_occurrences_delete_expired()
 
 
 def errors_alerts_check() -> int:
     """Email staff about new groups, regressions and bursts (every minute)."""
     return services.error_alerts_check()
+
+
+def errors_slo_alerts_check() -> int:
+    """Email staff about SLOs burning their error budget too fast (every minute)."""
+    return services.slo_alerts_check()

@@ -10,7 +10,7 @@ few seconds of counts must never fail a request.
 import atexit
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import structlog
 from django.conf import settings
@@ -111,6 +111,14 @@ def access_aggregates_flush() -> int:
         log.exception("access_aggregates_flush_failed", rows=len(params))
         return 0
     return len(params)
+
+
+def access_aggregates_delete_expired(*, now: datetime | None = None) -> int:
+    """Delete request aggregates older than FORGE_ACCESS_AGGREGATE_RETENTION_DAYS; return how many."""
+    now = now or datetime.now(tz=UTC)
+    cutoff = now - timedelta(days=settings.FORGE_ACCESS_AGGREGATE_RETENTION_DAYS)
+    deleted, _ = RequestAggregate.objects.filter(minute__lt=cutoff).delete()
+    return deleted
 
 
 def _flush_at_exit() -> None:

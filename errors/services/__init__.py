@@ -18,6 +18,7 @@ from errors.services.rollups import (
     error_occurrences_delete_expired,
     hour_floor,
 )
+from errors.services.slo_alerts import slo_alerts_check
 
 __all__ = [
     "category_for_exception",
@@ -33,4 +34,5 @@ __all__ = [
     "error_record",
     "hour_floor",
     "severity_at_least",
+    "slo_alerts_check",
 ]

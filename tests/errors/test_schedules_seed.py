@@ -16,9 +16,10 @@ def test_migrations_created_the_schedules_and_ensuring_again_is_idempotent():
         "errors.tasks.errors_aggregate",
         "errors.tasks.errors_retention",
         "errors.tasks.errors_alerts_check",
+        "errors.tasks.errors_slo_alerts_check",
     }
     schedules_ensure(Schedule)
-    assert Schedule.objects.filter(name__in=list(SCHEDULES)).count() == 3
+    assert Schedule.objects.filter(name__in=list(SCHEDULES)).count() == 4
 
 
 def test_schedule_tasks_run(staff_user):
@@ -27,6 +28,7 @@ def test_schedule_tasks_run(staff_user):
     assert tasks.errors_aggregate()["hours"] >= 1
     assert tasks.errors_retention() == 0
     assert tasks.errors_alerts_check() == 0
+    assert tasks.errors_slo_alerts_check() == 0
 
 
 def test_demo_seed_is_idempotent_and_fills_the_dashboard():
