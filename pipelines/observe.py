@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Min, Q
 from django.db.models.functions import Coalesce
 from django.db.models.signals import pre_save
@@ -112,8 +113,9 @@ def run_observe(pipeline: GenerationPipeline, execute: Callable[[], GenerationPi
     carrier = pipeline.trace_context or None
     claimed = timezone.now()
     if pipeline.enqueued_at is not None:
-        waited = max(0.0, (claimed - pipeline.enqueued_at).total_seconds())
-        pipeline_queue_wait.labels(kind).observe(waited)
+        if settings.FORGE_METRICS:
+            waited = max(0.0, (claimed - pipeline.enqueued_at).total_seconds())
+            pipeline_queue_wait.labels(kind).observe(waited)
         tracing.span_record(
             "pipeline.queue",
             carrier=carrier,
@@ -144,8 +146,9 @@ def run_observe(pipeline: GenerationPipeline, execute: Callable[[], GenerationPi
                 current.set_attribute("forge.outcome", status)
                 if status in ("failed", "retrying"):
                     tracing.span_error(current, status)
-            pipeline_runs.labels(kind, status).inc()
-            pipeline_run_duration.labels(kind, status).observe(time.perf_counter() - started)
+            if settings.FORGE_METRICS:
+                pipeline_runs.labels(kind, status).inc()
+                pipeline_run_duration.labels(kind, status).observe(time.perf_counter() - started)
 
 
 def stage_observe(kind: str, stage: str, step: Callable[[Any], Any], ctx) -> Any:
@@ -164,9 +167,10 @@ def stage_observe(kind: str, stage: str, step: Callable[[Any], Any], ctx) -> Any
             status = "canceled"
             raise
         finally:
-            pipeline_stage_duration.labels(kind, stage, status).observe(
-                time.perf_counter() - started
-            )
+            if settings.FORGE_METRICS:
+                pipeline_stage_duration.labels(kind, stage, status).observe(
+                    time.perf_counter() - started
+                )
 
 
 # -- provider calls ----------------------------------------------------------------------
@@ -208,10 +212,11 @@ class _ObservedProvider:
                 finally:
                     if current is not None:
                         current.set_attribute("forge.outcome", outcome)
-                    provider_calls.labels(provider_name, attribute, outcome).inc()
-                    provider_call_duration.labels(provider_name, attribute).observe(
-                        time.perf_counter() - started
-                    )
+                    if settings.FORGE_METRICS:
+                        provider_calls.labels(provider_name, attribute, outcome).inc()
+                        provider_call_duration.labels(provider_name, attribute).observe(
+                            time.perf_counter() - started
+                        )
 
         return observed
 
