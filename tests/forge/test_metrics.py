@@ -150,3 +150,97 @@ def test_a_real_pipeline_run_shows_queue_depth_runs_stages_and_provider_calls(us
         == (calls_before or 0) + 1
     )
     assert sample(after, "forge_pipeline_queue_wait_seconds_count", kind="generation") >= 1
+
+
+def value(name: str, **labels) -> float:
+    """Return this process's current value of a series (0 when it has no sample yet)."""
+    from prometheus_client import REGISTRY
+
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+@pytest.mark.django_db
+def test_recorded_errors_are_counted_by_severity():
+    from errors.services import error_record
+
+    before = value("forge_error_occurrences_total", severity="critical")
+    error_record(message="the disk is full", severity="critical", category="internal")
+    assert value("forge_error_occurrences_total", severity="critical") == before + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_reaper_counts_expired_leases(user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from pipelines import tasks
+    from pipelines.models import GenerationPipeline
+
+    GenerationPipeline.objects.create(
+        user=user,
+        status="running",
+        attempt=1,
+        max_attempts=3,
+        lease_owner="a-dead-worker",
+        lease_expires_at=timezone.now() - timedelta(minutes=1),
+    )
+    expired = value("forge_pipeline_leases_expired_total")
+    requeued = value("forge_pipeline_reaped_total", action="requeued")
+
+    assert tasks.pipelines_reap()["requeued"] == 1
+
+    assert value("forge_pipeline_leases_expired_total") == expired + 1
+    assert value("forge_pipeline_reaped_total", action="requeued") == requeued + 1
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_websocket_connections_and_events_are_counted(user):
+    from asgiref.sync import sync_to_async
+    from channels.testing import WebsocketCommunicator
+    from django.db import transaction
+
+    from forge.asgi import application
+    from forge.oncommit import broadcast_flush
+    from pipelines.events import pipeline_event_publish_on_commit
+    from pipelines.services import pipeline_create
+
+    @sync_to_async
+    def setup():
+        client = Client()
+        client.force_login(user)
+        pipeline, _ = pipeline_create(user=user, config={"prompt": "a cup"}, enqueue=False)
+        return pipeline, f"sessionid={client.cookies['sessionid'].value}".encode()
+
+    @sync_to_async
+    def publish(pipeline, seq):
+        with transaction.atomic():
+            pipeline.event_seq = seq
+            pipeline_event_publish_on_commit(pipeline)
+        assert broadcast_flush(5)
+
+    pipeline, cookie = await setup()
+    open_before, sent_before = (
+        value("forge_ws_connections_open"),
+        value("forge_ws_events_sent_total"),
+    )
+    stale_before = value("forge_ws_events_dropped_total", reason="stale")
+    communicator = WebsocketCommunicator(
+        application,
+        f"/ws/pipelines/{pipeline.id}/",
+        headers=[(b"origin", b"http://localhost"), (b"cookie", cookie)],
+    )
+    assert (await communicator.connect(timeout=5))[0]
+    await communicator.receive_json_from(timeout=5)
+    assert value("forge_ws_connections_open") == open_before + 1
+
+    await publish(pipeline, 5)
+    assert (await communicator.receive_json_from(timeout=5))["pipeline"]["seq"] == 5
+    await publish(pipeline, 4)  # older than what the connection has: dropped
+    await publish(pipeline, 6)
+    assert (await communicator.receive_json_from(timeout=5))["pipeline"]["seq"] == 6
+    assert value("forge_ws_events_sent_total") == sent_before + 2
+    assert value("forge_ws_events_dropped_total", reason="stale") == stale_before + 1
+
+    await communicator.disconnect()
+    assert value("forge_ws_connections_open") == open_before
