@@ -7,6 +7,7 @@ read back from the row by the worker, so one trace goes request → queue → st
 Runs are labelled by `kind`, so every kind (generation, export, character) is counted alike.
 """
 
+import inspect
 import time
 from collections.abc import Callable
 from typing import Any
@@ -176,54 +177,58 @@ def stage_observe(kind: str, stage: str, step: Callable[[Any], Any], ctx) -> Any
 # -- provider calls ----------------------------------------------------------------------
 
 
-class _ObservedProvider:
-    """A provider whose public methods are counted, timed and traced; all else passes through."""
+def _observed_call(method, provider_name: str, operation: str):
+    """Return `method` (a provider's bound method) counted by outcome, timed and traced."""
+    from pipelines.providers.base import ProviderCanceled, ProviderError
 
-    def __init__(self, provider, name: str) -> None:
-        self._provider = provider
-        self._name = name
+    def observed(*args, **kwargs):
+        started = time.perf_counter()
+        outcome = "error"
+        with tracing.span(
+            f"provider {provider_name}.{operation}",
+            kind=tracing.SpanKind.CLIENT,
+            attributes={"forge.provider": provider_name, "forge.operation": operation},
+        ) as current:
+            try:
+                result = method(*args, **kwargs)
+                outcome = "ok"
+                return result
+            except ProviderCanceled:
+                outcome = "canceled"
+                raise
+            except ProviderError as exc:
+                outcome = exc.code or "error"
+                raise
+            finally:
+                if current is not None:
+                    current.set_attribute("forge.outcome", outcome)
+                if settings.FORGE_METRICS:
+                    provider_calls.labels(provider_name, operation, outcome).inc()
+                    provider_call_duration.labels(provider_name, operation).observe(
+                        time.perf_counter() - started
+                    )
 
-    def __getattr__(self, attribute: str):
-        value = getattr(self._provider, attribute)
-        if attribute.startswith("_") or not callable(value):
-            return value
-        provider_name = self._name
-
-        def observed(*args, **kwargs):
-            from pipelines.providers.base import ProviderCanceled, ProviderError
-
-            started = time.perf_counter()
-            outcome = "error"
-            with tracing.span(
-                f"provider {provider_name}.{attribute}",
-                kind=tracing.SpanKind.CLIENT,
-                attributes={"forge.provider": provider_name, "forge.operation": attribute},
-            ) as current:
-                try:
-                    result = value(*args, **kwargs)
-                    outcome = "ok"
-                    return result
-                except ProviderCanceled:
-                    outcome = "canceled"
-                    raise
-                except ProviderError as exc:
-                    outcome = exc.code or "error"
-                    raise
-                finally:
-                    if current is not None:
-                        current.set_attribute("forge.outcome", outcome)
-                    if settings.FORGE_METRICS:
-                        provider_calls.labels(provider_name, attribute, outcome).inc()
-                        provider_call_duration.labels(provider_name, attribute).observe(
-                            time.perf_counter() - started
-                        )
-
-        return observed
+    observed.__wrapped__ = method
+    return observed
 
 
 def provider_observe(provider, name: str):
-    """Return `provider` wrapped so every call is counted by outcome, timed and traced."""
-    return _ObservedProvider(provider, name)
+    """Wrap `provider`'s public methods (on the instance) so every call is counted, timed, traced.
+
+    The instance keeps its class, so `isinstance` checks and attributes are unchanged.
+    """
+    for attribute in dir(type(provider)):
+        if attribute.startswith("_"):
+            continue
+        if not inspect.isfunction(inspect.getattr_static(type(provider), attribute, None)):
+            continue
+        try:
+            setattr(
+                provider, attribute, _observed_call(getattr(provider, attribute), name, attribute)
+            )
+        except AttributeError:  # a slotted or read-only attribute stays as it is
+            continue
+    return provider
 
 
 # -- the reaper and the queue ------------------------------------------------------------
