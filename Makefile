@@ -84,7 +84,10 @@ run: setup
 	@echo "    API docs  http://localhost:$(PORT)/api/docs/"
 	@echo "    health    http://localhost:$(PORT)/health/"
 	@echo ""
-	PORT=$(PORT) $(VENV)/bin/honcho start
+	@# prometheus-client's multiprocess mode: daphne and every qcluster worker write their series
+	@# into one directory, emptied at each start (docs/observability.md).
+	rm -rf .metrics && mkdir -p .metrics
+	PORT=$(PORT) PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/.metrics $(VENV)/bin/honcho start
 
 # The tests install the optional FBX extra (Blender) so CI checks FBX export too.
 test: venv node gl blender assimp services browser

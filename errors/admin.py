@@ -28,6 +28,7 @@ from errors.models import (
     ErrorProject,
     ErrorProjectKey,
 )
+from errors.slo import slo_report
 from forge.exceptions import ValidationFailedError
 from forge.health import run_success_rate
 
@@ -723,6 +724,7 @@ class ErrorOverviewAdmin(admin.ModelAdmin):
                 "Generation": run_success_rate("generation"),
                 "Exports": run_success_rate("export"),
             },
+            "slos": slo_report(now=now),
         }
         return TemplateResponse(request, "errors/admin/overview.html", context)
 

@@ -417,3 +417,20 @@ class ErrorOverview(ErrorGroup):
         proxy = True
         verbose_name = "overview"
         verbose_name_plural = "overview"
+
+
+class SloAlertState(models.Model):
+    """When one SLO's burn-rate rule (fast or slow) last emailed staff: the alert cool-down."""
+
+    slo = models.CharField(max_length=40)
+    rule = models.CharField(max_length=10)
+    last_alerted_at = models.DateTimeField(null=True, blank=True)
+    last_burn_rate = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["slo", "rule"], name="slo_alert_state_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slo} {self.rule}: {self.last_alerted_at or 'never'}"

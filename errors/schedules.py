@@ -14,6 +14,8 @@ SPECS = [
     ScheduleSpec("errors: ingest drain", "errors.tasks.errors_ingest_drain", "I", minutes=1),
     ScheduleSpec("errors: ingest cleanup", "errors.tasks.errors_ingest_cleanup", "H",
                  first_run_after_hour=timedelta(minutes=20)),
+    ScheduleSpec("errors: SLO burn-rate check", "errors.tasks.errors_slo_alerts_check", "I",
+                 minutes=1),
 ]  # fmt: skip
 SCHEDULES = [spec.name for spec in SPECS]
 

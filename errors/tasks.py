@@ -10,7 +10,10 @@ def errors_aggregate() -> dict:
 
 
 def errors_retention() -> int:
-    """Delete occurrences past the retention period (daily schedule)."""
+    """Delete occurrences past the retention period (daily schedule), and old request counts."""
+    from forge.accesslog import access_aggregates_delete_expired
+
+    access_aggregates_delete_expired()
     return services.error_occurrences_delete_expired()
 
 
@@ -27,3 +30,8 @@ def errors_ingest_drain() -> int:
 def errors_ingest_cleanup() -> int:
     """Delete raw ingest events recorded long enough ago (hourly)."""
     return services.ingest_events_delete_processed()
+
+
+def errors_slo_alerts_check() -> int:
+    """Email staff about SLOs burning their error budget too fast (every minute)."""
+    return services.slo_alerts_check()

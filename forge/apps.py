@@ -9,4 +9,11 @@ class ForgeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.conf import settings
+
         from forge import openapi  # noqa: F401  (registers the bearer token scheme)
+
+        if settings.FORGE_OTEL_ENDPOINT:
+            from forge.tracing import tracing_configure
+
+            tracing_configure()

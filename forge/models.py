@@ -35,3 +35,54 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+# Upper edges (milliseconds) of the latency buckets kept per aggregate row; an SLO latency
+# threshold is read at the largest edge not above it (docs/observability.md).
+LATENCY_EDGES_MS = (25, 50, 100, 200, 300, 500, 1000, 2500, 5000, 10000)
+
+
+class RouteClass(models.TextChoices):
+    API = "api"
+    PAGE = "page"
+    ADMIN = "admin"
+    STATIC = "static"
+    PROBE = "probe"
+
+
+class RequestAggregate(models.Model):
+    """HTTP requests of one minute, route class and status class: counts and a latency histogram.
+
+    Written by `forge.accesslog` (buffered per process, added with one upsert per flush); the
+    SLOs read availability and latency from these rows. `le_<n>` counts requests answered in
+    at most n ms (cumulative, like Prometheus buckets).
+    """
+
+    minute = models.DateTimeField()
+    route_class = models.CharField(max_length=10, choices=RouteClass.choices)
+    status_class = models.PositiveSmallIntegerField(help_text="1 to 5: 1xx to 5xx.")
+    count = models.BigIntegerField(default=0)
+    duration_ms_sum = models.FloatField(default=0)
+    le_25 = models.BigIntegerField(default=0)
+    le_50 = models.BigIntegerField(default=0)
+    le_100 = models.BigIntegerField(default=0)
+    le_200 = models.BigIntegerField(default=0)
+    le_300 = models.BigIntegerField(default=0)
+    le_500 = models.BigIntegerField(default=0)
+    le_1000 = models.BigIntegerField(default=0)
+    le_2500 = models.BigIntegerField(default=0)
+    le_5000 = models.BigIntegerField(default=0)
+    le_10000 = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-minute"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["minute", "route_class", "status_class"], name="request_aggregate_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.minute:%Y-%m-%d %H:%M} {self.route_class} {self.status_class}xx: {self.count}"
+        )

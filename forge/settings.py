@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "forge.middleware.RequestIDMiddleware",
+    "forge.instrumentation.InstrumentationMiddleware",
     "forge.clientip.TrustedProxyMiddleware",
     "forge.middleware.ApiRequestGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -240,7 +241,7 @@ FORGE_TRUSTED_PROXIES = env.list("FORGE_TRUSTED_PROXIES", default=[])
 # Other origins the pages may load images and model files from (object storage, a CDN);
 # everything else comes from Forge's own origin (forge/csp.py).
 FORGE_CSP_MEDIA_ORIGINS = env.list("FORGE_CSP_MEDIA_ORIGINS", default=[])
-SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^metrics$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
@@ -464,6 +465,40 @@ FORGE_INGEST_KEEP_PROCESSED_HOURS = env.int("FORGE_INGEST_KEEP_PROCESSED_HOURS",
 # migration); FORGE_INGEST_BROWSER_SDK=off stops the pages from loading the SDK.
 FORGE_INGEST_FRONTEND_PROJECT = env.str("FORGE_INGEST_FRONTEND_PROJECT", default="forge-frontend")
 FORGE_INGEST_BROWSER_SDK = env.bool("FORGE_INGEST_BROWSER_SDK", default=True)
+# OBSERVABILITY: metrics, traces, SLOs (docs/observability.md)
+# Prometheus series per request, pipeline, websocket and provider call. In several processes
+# (daphne + qcluster workers) set PROMETHEUS_MULTIPROC_DIR to an empty directory shared by all
+# of them (the Procfile does); prometheus-client reads it from the environment.
+FORGE_METRICS = env.bool("FORGE_METRICS", default=True)
+# Who may read /metrics besides staff: a bearer token, and/or addresses or CIDR networks.
+FORGE_METRICS_TOKEN = env.str("FORGE_METRICS_TOKEN", default="")
+FORGE_METRICS_ALLOWED_ADDRESSES = env.list("FORGE_METRICS_ALLOWED_ADDRESSES", default=[])
+# Per-minute request counts and latency buckets in SQL (the SLOs' source): each process adds
+# its buffered counts with one upsert at most this often.
+FORGE_ACCESS_AGGREGATE_FLUSH_SECONDS = env.float(
+    "FORGE_ACCESS_AGGREGATE_FLUSH_SECONDS", default=10.0
+)
+FORGE_ACCESS_AGGREGATE_RETENTION_DAYS = env.int("FORGE_ACCESS_AGGREGATE_RETENTION_DAYS", default=35)
+# OpenTelemetry traces: off unless an OTLP/HTTP collector is named (e.g. http://127.0.0.1:4318).
+FORGE_OTEL_ENDPOINT = env.str("FORGE_OTEL_ENDPOINT", default="")
+FORGE_OTEL_SERVICE_NAME = env.str("FORGE_OTEL_SERVICE_NAME", default="forge")
+# SLOs, computed over 1 h / 24 h / 30 d on the errors overview from SQL rows. Objectives are
+# fractions of good events; the latency SLOs count an event good when it is within the bound.
+FORGE_SLO_API_AVAILABILITY = env.float("FORGE_SLO_API_AVAILABILITY", default=0.999)
+FORGE_SLO_API_LATENCY_MS = env.int("FORGE_SLO_API_LATENCY_MS", default=200)
+FORGE_SLO_API_LATENCY_OBJECTIVE = env.float("FORGE_SLO_API_LATENCY_OBJECTIVE", default=0.95)
+FORGE_SLO_PIPELINE_SUCCESS = env.float("FORGE_SLO_PIPELINE_SUCCESS", default=0.99)
+FORGE_SLO_DRAFT_PIPELINE_SECONDS = env.float("FORGE_SLO_DRAFT_PIPELINE_SECONDS", default=5.0)
+FORGE_SLO_DRAFT_PIPELINE_OBJECTIVE = env.float("FORGE_SLO_DRAFT_PIPELINE_OBJECTIVE", default=0.95)
+FORGE_SLO_EXPORT_SUCCESS = env.float("FORGE_SLO_EXPORT_SUCCESS", default=0.99)
+# Multi-window burn-rate alerts (Google SRE workbook): fast burn when both the 1 h and 5 min
+# burn rates exceed FAST; slow burn when both the 6 h and 30 min exceed SLOW. Each SLO and
+# rule emails staff at most once per cool-down, through the errors app's alert channel.
+FORGE_SLO_FAST_BURN_RATE = env.float("FORGE_SLO_FAST_BURN_RATE", default=14.4)
+FORGE_SLO_SLOW_BURN_RATE = env.float("FORGE_SLO_SLOW_BURN_RATE", default=6.0)
+FORGE_SLO_ALERT_COOLDOWN_MINUTES = env.int("FORGE_SLO_ALERT_COOLDOWN_MINUTES", default=60)
+# Health: a non-critical check of the oldest queued run's age (seconds).
+FORGE_HEALTH_QUEUE_AGE_MAX_SECONDS = env.int("FORGE_HEALTH_QUEUE_AGE_MAX_SECONDS", default=300)
 
 # LOGGING: JSON when DEBUG is off, readable in development.
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from assets.media import media_serve
 from forge import views
 from forge.forms import PasswordResetForm
+from forge.metrics import metrics_view
 
 api_v1 = [
     path("", include("forge.api.urls")),
@@ -19,6 +20,7 @@ api_v1 = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", views.health, name="health"),
+    path("metrics", metrics_view, name="metrics"),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

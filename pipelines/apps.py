@@ -10,6 +10,7 @@ class PipelinesConfig(AppConfig):
         # reaper at once instead of waiting for the scheduler's minute.
         from django_q.signals import post_spawn
 
+        from pipelines import health, observe  # noqa: F401  (health checks, metrics, traces)
         from pipelines.tasks import pipelines_reap_on_worker_start
 
         post_spawn.connect(pipelines_reap_on_worker_start, dispatch_uid="pipelines.reap_on_start")

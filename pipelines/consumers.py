@@ -22,11 +22,13 @@ import uuid
 import structlog
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from forge import tracing
 from forge.exceptions import NotFoundError
 from forge.wsauth import TOKEN_SUBPROTOCOL
 from forge.wsdb import consumer_database_sync_to_async
 from pipelines.events import pipeline_event_build, pipeline_group_name, pipeline_user_group_name
 from pipelines.models import PipelineKind
+from pipelines.observe import ws_connections, ws_events_dropped, ws_events_sent
 from pipelines.selectors import pipeline_get_for_user, pipeline_list
 
 log = structlog.get_logger("pipelines.consumers")
@@ -81,6 +83,8 @@ class _PipelineWatcher(AsyncJsonWebsocketConsumer):
             await self.refuse(CLOSE_NOT_FOUND, subprotocol)
             return
         await self.accept(subprotocol=subprotocol)
+        self.counted = True
+        ws_connections.inc()
         await self.send_snapshot(snapshot)
         self.ping_task = asyncio.create_task(self.ping_forever())
 
@@ -92,6 +96,9 @@ class _PipelineWatcher(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if getattr(self, "ping_task", None) is not None:
             self.ping_task.cancel()
+        if getattr(self, "counted", False):
+            self.counted = False
+            ws_connections.dec()
         await self.leave_groups()
 
     async def leave_groups(self) -> None:
@@ -122,12 +129,21 @@ class _PipelineWatcher(AsyncJsonWebsocketConsumer):
         """Forward a committed change unless this connection already sent something as new."""
         event = message["event"]
         if not self.wants(event):
+            ws_events_dropped.labels("other").inc()
             return
         pipeline_id = event["pipeline_id"]
         if event["seq"] <= self.sent_seq.get(pipeline_id, -1):
+            ws_events_dropped.labels("stale").inc()
             return
         self.sent_seq[pipeline_id] = event["seq"]
-        await self.send_json({"type": "update", "pipeline": event})
+        with tracing.span(
+            "pipeline.ws_send",
+            kind=tracing.SpanKind.PRODUCER,
+            carrier=event.get("trace"),
+            attributes={"forge.pipeline_id": pipeline_id, "forge.seq": event["seq"]},
+        ):
+            await self.send_json({"type": "update", "pipeline": event})
+        ws_events_sent.inc()
 
     async def ping_forever(self) -> None:
         while True:

@@ -13,6 +13,7 @@ from typing import Any
 from django.utils import timezone
 
 from forge.oncommit import broadcast_on_commit
+from forge.tracing import trace_carrier
 from pipelines.models import GenerationPipeline
 
 EVENT_TYPE = "pipelines.updated"
@@ -53,6 +54,11 @@ def _result_summary(result: dict[str, Any] | None) -> dict[str, Any] | None:
     if not result:
         return None
     return {key: result[key] for key in RESULT_EVENT_KEYS if key in result}
+
+
+def event_trace(pipeline: GenerationPipeline) -> dict[str, str] | None:
+    """Return the trace context an event carries: the current span's, else the run's stored one."""
+    return trace_carrier() or pipeline.trace_context or None
 
 
 def pipeline_event_build(pipeline: GenerationPipeline, stages=None) -> dict[str, Any]:
@@ -100,6 +106,7 @@ def pipeline_event_build(pipeline: GenerationPipeline, stages=None) -> dict[str,
         "thumbnail_url": thumbnail_url,
         "result": _result_summary(pipeline.result),
         "request_id": pipeline.request_id or None,
+        "trace": event_trace(pipeline),
         "updated_at": _iso(pipeline.updated_at or timezone.now()),
     }
 

@@ -127,6 +127,11 @@ class GenerationPipeline(models.Model):
     idempotency_key = models.CharField(max_length=255, blank=True)
     idempotency_fingerprint = models.CharField(max_length=64, blank=True)
     request_id = models.CharField(max_length=128, blank=True)
+    trace_context = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The creating request's trace context (W3C traceparent) when tracing is on.",
+    )
     event_seq = models.PositiveBigIntegerField(
         default=0, help_text="Grows by one with every published state change."
     )

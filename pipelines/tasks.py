@@ -3,6 +3,7 @@
 import structlog
 
 from pipelines import services
+from pipelines.observe import reap_observe
 
 log = structlog.get_logger("pipelines")
 
@@ -15,7 +16,9 @@ def pipeline_run(pipeline_id: str) -> str | None:
 
 def pipelines_reap() -> dict[str, int]:
     """Requeue or fail pipelines whose worker died, re-enqueue lost jobs, start due retries."""
-    return services.pipelines_reap()
+    counts = services.pipelines_reap()
+    reap_observe(counts)
+    return counts
 
 
 def pipelines_reap_on_worker_start(sender=None, proc_name: str = "", **kwargs) -> None:

@@ -38,6 +38,7 @@ from errors.services.rollups import (
     error_occurrences_delete_expired,
     hour_floor,
 )
+from errors.services.slo_alerts import slo_alerts_check
 
 __all__ = [
     "error_group_environments_ignore",
@@ -66,4 +67,5 @@ __all__ = [
     "ingest_drain",
     "ingest_events_delete_processed",
     "severity_at_least",
+    "slo_alerts_check",
 ]

@@ -21,6 +21,7 @@ from django.utils import timezone
 from errors import grouping, scrubbing
 from errors.categories import category_for_exception
 from errors.context import RequestContext
+from errors.metrics import error_occurrences
 from errors.models import (
     SEVERITY_ORDER,
     ErrorCategory,
@@ -378,6 +379,7 @@ def error_record(
     an event whose group already has a row this hour only counts into that row
     (`errors.services.repeats`), and the returned occurrence is that row.
     """
+    error_occurrences.labels(severity).inc()
     try:
         prepared = _prepare(
             exc=exc,

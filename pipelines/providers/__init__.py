@@ -27,4 +27,6 @@ def provider_get(name: str) -> Provider:
             f"Unknown provider {name!r}.",
             details={"provider": name, "known": sorted(registry)},
         )
-    return import_string(path)()
+    from pipelines.observe import provider_observe
+
+    return provider_observe(import_string(path)(), name)

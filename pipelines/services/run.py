@@ -30,6 +30,7 @@ from pipelines.models import (
     PipelineStatus,
     StageStatus,
 )
+from pipelines.observe import run_observe, stage_observe
 from pipelines.providers import provider_get
 from pipelines.providers.base import ProviderCanceled, ProviderError, RemoteTaskPending
 from pipelines.services.checkpoints import Checkpoints, files_delete_on_commit
@@ -378,7 +379,7 @@ class _Run:
             try:
                 if stage.name not in self.started:
                     self.stage_start(stage.name)
-                value = steps[stage.name].run(ctx)
+                value = stage_observe(self.kind.kind, stage.name, steps[stage.name].run, ctx)
                 if stage.name == last:
                     pipeline = self.succeed(ctx, stage.name, value)
                 else:
@@ -449,7 +450,7 @@ def pipeline_run(
         run.started.add(first_stage)
     run.lease.heartbeat_start()
     try:
-        return run.execute()
+        return run_observe(pipeline, run.execute)
     finally:
         run.lease.heartbeat_stop()
         structlog.contextvars.unbind_contextvars("pipeline_id", "attempt", "request_id")

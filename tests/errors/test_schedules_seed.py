@@ -18,9 +18,10 @@ def test_migrations_created_the_schedules_and_ensuring_again_is_idempotent():
         "errors.tasks.errors_alerts_check",
         "errors.tasks.errors_ingest_drain",
         "errors.tasks.errors_ingest_cleanup",
+        "errors.tasks.errors_slo_alerts_check",
     }
     schedules_ensure(Schedule)
-    assert Schedule.objects.filter(name__in=list(SCHEDULES)).count() == 5
+    assert Schedule.objects.filter(name__in=list(SCHEDULES)).count() == 6
 
 
 def test_schedule_tasks_run(staff_user):
@@ -29,6 +30,7 @@ def test_schedule_tasks_run(staff_user):
     assert tasks.errors_aggregate()["hours"] >= 1
     assert tasks.errors_retention() == 0
     assert tasks.errors_alerts_check() == 0
+    assert tasks.errors_slo_alerts_check() == 0
 
 
 def test_demo_seed_is_idempotent_and_fills_the_dashboard():
