@@ -297,6 +297,8 @@ SPECTACULAR_SETTINGS = {
         # Pipelines and exports both have a `quality` field with different choices.
         "PipelineQualityEnum": "pipelines.models.PipelineQuality",
         "ExportQualityEnum": "assets.exports.models.ExportQuality",
+        "VisibilityEnum": "assets.models.AssetVisibility",
+        "HumanoidClipEnum": "pipelines.stages.character.clips.HUMANOID_CLIPS",
     },
 }
 

@@ -4,6 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from assets.models import AssetVisibility
 from forge.exceptions import ValidationFailedError
 from pipelines.stages.character.armor import ARMOR_SLOTS, HELD_SLOTS
 from pipelines.stages.character.clips import HUMANOID_CLIPS, QUADRUPED_CLIPS
@@ -150,15 +151,13 @@ class CharacterInputSerializer(serializers.Serializer):
     """Create or change a character: its name, visibility and configuration."""
 
     name = serializers.CharField(max_length=120)
-    visibility = serializers.ChoiceField(
-        choices=["private", "unlisted", "public"], default="private"
-    )
+    visibility = serializers.ChoiceField(choices=AssetVisibility.choices, default="private")
     data = serializers.JSONField(default=character_defaults)
 
 
 class CharacterUpdateInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120, required=False)
-    visibility = serializers.ChoiceField(choices=["private", "unlisted", "public"], required=False)
+    visibility = serializers.ChoiceField(choices=AssetVisibility.choices, required=False)
     data = serializers.JSONField(required=False)
 
 

@@ -12,6 +12,7 @@ from assets.exports.models import (
     ExportTextureSize,
 )
 from assets.exports.selectors import export_error_for_user
+from forge.limits import BIGINT_MAX
 from pipelines.api.serializers import PipelineStageOutputSerializer, pipeline_websocket_url
 from pipelines.kinds.export import BATCH_MAX
 
@@ -62,7 +63,10 @@ class ExportCreateInputSerializer(serializers.Serializer):
         "other formats: one). Not for batches.",
     )
     preset = serializers.IntegerField(
-        required=False, help_text="An export preset's id: fills the fields not given."
+        required=False,
+        min_value=1,
+        max_value=BIGINT_MAX,
+        help_text="An export preset's id: fills the fields not given."
     )
 
     def validate(self, attrs):

@@ -91,7 +91,7 @@ def quality_apply(
     if budget < before.triangle_count:
         features = gltf_features(gltf_load(out))
         if features:
-            out = gltfpack_simplify(out, budget / before.triangle_count)
+            out = _gltfpack_to_budget(out, budget, before.triangle_count)
             method = "gltfpack"
         else:
             out = _decimate_static(out, budget, before.triangle_count)
@@ -119,6 +119,19 @@ def quality_apply(
         triangles_before=before.triangle_count,
         method=method,
     )
+
+
+def _gltfpack_to_budget(glb: bytes, budget: int, total: int) -> bytes:
+    """Simplify with gltfpack until the model fits `budget`: its ratio is per mesh and
+    small meshes stop above it, so the ratio tightens (from the source each time)."""
+    ratio = budget / total
+    for _ in range(3):
+        out = gltfpack_simplify(glb, ratio)
+        drawn = glb_inspect(out).triangle_count
+        if drawn <= budget:
+            break
+        ratio *= budget / drawn * 0.98
+    return out
 
 
 def _decimate_static(glb: bytes, budget: int, total: int) -> bytes:
