@@ -66,7 +66,7 @@ class ExportCreateInputSerializer(serializers.Serializer):
         required=False,
         min_value=1,
         max_value=BIGINT_MAX,
-        help_text="An export preset's id: fills the fields not given."
+        help_text="An export preset's id: fills the fields not given.",
     )
 
     def validate(self, attrs):
