@@ -128,7 +128,8 @@ TWO_HANDED = frozenset({"twohanded", "greatsword", "claymore", "zweihander", "gr
 DOUBLE = frozenset({"doublebladed", "double", "doubleheaded", "twin", "dual"})
 FILLER = frozenset(
     "a an the some my your this that these those very really of made shaped style styled "
-    "looking type kind version model asset game ready prop object thing item 3d lowpoly".split()
+    "looking type kind version model asset game ready prop object thing item 3d lowpoly poly "
+    "highpoly pbr realistic stylized stylised cartoon cartoony detailed textured hd render".split()
 )
 # Which family a user's asset kind points at when the prompt names nothing known.
 ASSET_KIND_FAMILY = {
@@ -358,6 +359,7 @@ def read_prompt(prompt: str, negative_prompt: str = "", kind_hint: str | None = 
         if head_trait and head_trait not in combine:
             combine.append(head_trait)
         r.combine = tuple(combine)
+        _compound_head(r, head_phrase, head)
     else:
         _approximate(r, phrases, own, kind_hint)
     r.family = FAMILY_OF[r.kind].name
@@ -367,27 +369,53 @@ def read_prompt(prompt: str, negative_prompt: str = "", kind_hint: str | None = 
     return r
 
 
+def _names_a_thing(u: _Unit) -> bool:
+    """Whether unit `u` is a content word: not a family, filler, number or modifier word."""
+    t = u.text
+    return not (
+        u.family
+        or t in FILLER
+        or t in NUMBERS
+        or t.isdigit()
+        or t in COLOR_WORDS
+        or t in MATERIAL_WORDS
+        or t in SIZE_WORDS
+        or t in LONG_WORDS
+        or t in WIDE_WORDS
+        or t in ORNATE_WORDS | BROKEN_WORDS | ROUND_WORDS | GLOW_WORDS
+        or t in CONDITION_WORDS
+        or t in STYLE_WORDS
+    )
+
+
+def _compound_head(r: Reading, head_phrase: list[_Unit], head: _Unit) -> None:
+    """Flag a known name followed by an unknown noun ("fire hydrant", "sword rack").
+
+    In English the last noun of a compound names the thing; the known word before it is only
+    what it is for or made of, so the object built is the closest match, not the one asked for.
+    """
+    after = head_phrase[head_phrase.index(head) + 1 :]
+    unknown = [
+        u.text
+        for u in after
+        if not u.kind and _names_a_thing(u) and not u.text.endswith(("ing", "ly", "ed"))
+    ]
+    if not unknown:
+        return
+    asked = " ".join([head.text, *unknown])
+    r.approximate = True
+    r.reason = (
+        f"No builder for '{asked}' yet — made the closest match, {_label(r.kind)}; "
+        "try: " + ", ".join(_label(s) for s in _suggest(FAMILY_OF[r.kind].name, [], r.kind))
+    )
+    r.suggestions = _suggest(FAMILY_OF[r.kind].name, [], r.kind)
+
+
 def _approximate(r: Reading, phrases, own, kind_hint: str | None) -> None:
     """Choose the nearest family's object for a prompt with no known name, and say so."""
     r.approximate = True
     family_unit = next((u for _, us in own for u in us if u.family), None)
-    content = [
-        u.text
-        for _, us in (own or phrases)
-        for u in us
-        if not u.family
-        and u.text not in FILLER
-        and u.text not in NUMBERS
-        and not u.text.isdigit()
-        and u.text not in COLOR_WORDS
-        and u.text not in MATERIAL_WORDS
-        and u.text not in SIZE_WORDS
-        and u.text not in LONG_WORDS
-        and u.text not in WIDE_WORDS
-        and u.text not in ORNATE_WORDS | BROKEN_WORDS | ROUND_WORDS | GLOW_WORDS
-        and u.text not in CONDITION_WORDS
-        and u.text not in STYLE_WORDS
-    ]
+    content = [u.text for _, us in (own or phrases) for u in us if _names_a_thing(u)]
     unknown = content[-1] if content else ""
     close = _closest(unknown) if unknown else []
     if family_unit is not None:
