@@ -27,7 +27,8 @@ class RemoteTasks:
     `resume_task_id(step)`: when that returns an ID, the provider follows that task (waits
     for it, or downloads its finished result) instead of creating another. Right after a
     create succeeds it calls `remember_task_id(step, task_id)`, before waiting, so a crash
-    mid-wait resumes the same task. The orchestrator persists the IDs with the stage.
+    mid-wait resumes the same task; before sending the create it remembers a
+    `CREATE_MARKER` value, so a lost answer or a crash mid-create is known on resume. The orchestrator persists the IDs with the stage.
     `owner` names who the work is for (a user ID), for per-user limits on remote tasks.
     The defaults remember nothing, which is right for local providers.
 
@@ -44,6 +45,9 @@ class RemoteTasks:
 
 
 NO_REMOTE_TASKS = RemoteTasks()
+#: A remembered value that is not a task ID: a create for the step was sent at this time
+#: ("creating@<unix ms>") and its answer has not been remembered yet.
+CREATE_MARKER = "creating@"
 
 
 @dataclass(frozen=True)

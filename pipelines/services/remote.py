@@ -27,7 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pipelines.models import GenerationPipeline, PipelineStage, PipelineStatus, StageStatus
-from pipelines.providers.base import RemoteTaskPending, RemoteTasks
+from pipelines.providers.base import CREATE_MARKER, RemoteTaskPending, RemoteTasks
 from pipelines.services.state import lease_clear, run_enqueue
 
 log = structlog.get_logger("pipelines")
@@ -78,6 +78,9 @@ class StageRemoteTasks:
         """Record `task_id` for `step` on the stage row and commit it before returning."""
         self.ids[step] = task_id
         self.output = {**self.output, REMOTE_TASKS_KEY: dict(self.ids)}
+        if task_id.startswith(CREATE_MARKER):  # a create on the wire, not yet a task
+            self._write(output=self.output)
+            return
         self._write(output=self.output, external_task_id=task_id[:100])
         log.info("pipeline_remote_task_remembered", step=step, task_id=task_id)
 

@@ -44,6 +44,10 @@ EXPIRED_URL_STATUSES = frozenset({401, 403, 404, 410})
 MAX_RETRY_AFTER = 60.0
 CANCEL_CHECK_SECONDS = 0.1
 CHUNK = 256 * 1024
+# Families Meshy lists (rigging and animations have no list), and how far a look back reads.
+LISTABLE = frozenset({"text-to-3d", "image-to-3d", "retexture", "remesh"})
+RECENT_PAGE_SIZE = 50
+RECENT_PAGES = 4
 
 
 @dataclass(frozen=True)
@@ -339,6 +343,31 @@ class MeshyClient:
                 raise TaskGone(family, task_id) from None
             raise
         return response.json()
+
+    def recent(self, family: str, *, since_ms: int, what: str) -> list[dict]:
+        """Return the family's tasks created at or after `since_ms` (Meshy's clock), newest
+        first, reading at most `RECENT_PAGES` pages of `RECENT_PAGE_SIZE` (Meshy's maximum)."""
+        found: list[dict] = []
+        for page in range(1, RECENT_PAGES + 1):
+            response = self.request(
+                "GET",
+                f"{FAMILIES[family]}?page_num={page}&page_size={RECENT_PAGE_SIZE}"
+                "&sort_by=-created_at",
+                what=what,
+            )
+            tasks = response.json()
+            if not isinstance(tasks, list):
+                break
+            for task in tasks:
+                if not isinstance(task, dict):
+                    continue
+                created = task.get("created_at")
+                if isinstance(created, int | float) and created < since_ms:
+                    return found
+                found.append(task)
+            if len(tasks) < RECENT_PAGE_SIZE:
+                break
+        return found
 
     def delete(self, family: str, task_id: str) -> bool:
         """Delete (and so cancel) the task; report whether Meshy agreed. Never raises."""

@@ -25,6 +25,7 @@ RESULT_MISSING = "provider_result_missing"
 RESULT_EXPIRED = "provider_result_expired"
 NOT_CONFIGURED = "provider_not_configured"
 BUSY = "provider_busy"
+CREATE_UNKNOWN = "provider_create_unknown"
 
 # `task_error.type` values that describe Meshy's trouble rather than the request's.
 RETRYABLE_TASK_ERROR_TYPES = frozenset({"timeout", "service_unavailable", "server_error"})

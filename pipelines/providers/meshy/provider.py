@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import struct
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ import structlog
 
 from assets.glb import GlbInvalidError, glb_inspect
 from pipelines.providers.base import (
+    CREATE_MARKER,
     NO_REMOTE_TASKS,
     MeshResult,
     ModelResult,
@@ -28,13 +30,16 @@ from pipelines.providers.base import (
     RetextureResult,
 )
 from pipelines.providers.meshy import errors
-from pipelines.providers.meshy.client import MeshyClient, TaskGone, task_urls
+from pipelines.providers.meshy.client import LISTABLE, MeshyClient, TaskGone, task_urls
 from pipelines.providers.meshy.slots import TaskSlots
 from pipelines.stages.prepare import TRIANGLE_BUDGETS
 
 log = structlog.get_logger("pipelines.providers.meshy")
 
 PROMPT_MAX = 600
+CREATING = CREATE_MARKER
+#: How far before the marker a recovered task's `created_at` may lie (clock differences).
+CLOCK_SKEW_MS = 120_000
 # Forge art styles Meshy has no switch for are asked for in words.
 STYLE_WORDS = {
     "realistic": "",
@@ -144,12 +149,24 @@ class MeshyProvider:
         `negative_prompt` is not sent: Meshy no longer accepts one.
         """
         what = "generating the model"
-        refine_id = self._resumable("refine", "text-to-3d", tasks, what=what)
+        sent_prompt = _prompt_for(prompt, art_style)
+
+        def echoes(kind: str) -> Callable[[dict], bool]:
+            # A text-to-3D task echoes its (preview's) prompt and seed.
+            return lambda task: (
+                task.get("type") == kind
+                and task.get("prompt") == sent_prompt
+                and task.get("seed") in (None, int(seed))
+            )
+
+        refine_id = self._resumable(
+            "refine", "text-to-3d", tasks, what=what, match=echoes("text-to-3d-refine")
+        )
         preview_id = None
         if refine_id is None:
             preview = {
                 "mode": "preview",
-                "prompt": _prompt_for(prompt, art_style),
+                "prompt": sent_prompt,
                 "ai_model": "latest",
                 "seed": int(seed),
                 "target_formats": ["glb"],
@@ -172,6 +189,7 @@ class MeshyProvider:
                 should_cancel=should_cancel,
                 progress=_Span(on_progress, 0.0, 0.4),
                 what="generating the model's shape",
+                match=echoes("text-to-3d-preview"),
             )
         refine_body = lambda: {  # noqa: E731
             "mode": "refine",
@@ -189,6 +207,7 @@ class MeshyProvider:
             progress=_Span(on_progress, 0.4, 0.95),
             what="texturing the model",
             resume_id=refine_id,
+            match=echoes("text-to-3d-refine"),
         )
         glb = self._result_glb(
             "text-to-3d", refine_id, task, "glb", what=what, should_cancel=should_cancel
@@ -330,11 +349,28 @@ class MeshyProvider:
 
     # -- the machinery ---------------------------------------------------------------
 
-    def _resumable(self, step: str, family: str, tasks: RemoteTasks, *, what: str) -> str | None:
-        """Return the remembered task of `step` if Meshy still has it and it has not failed."""
+    def _resumable(
+        self,
+        step: str,
+        family: str,
+        tasks: RemoteTasks,
+        *,
+        what: str,
+        match: Callable[[dict], bool] | None = None,
+    ) -> str | None:
+        """Return the remembered task of `step` if Meshy still has it and it has not failed.
+
+        A remembered create marker means a create was sent and its answer never reached the
+        stage (a lost answer, a killed worker): `_reconcile` finds the task it made, if any.
+        """
         task_id = tasks.resume_task_id(step)
         if not task_id:
             return None
+        if task_id.startswith(CREATING):
+            task_id = self._reconcile(step, family, task_id, what=what, match=match)
+            if task_id is None:
+                return None
+            tasks.remember_task_id(step, task_id)
         try:
             task = self.client.get(family, task_id, what=what)
         except TaskGone:
@@ -352,6 +388,60 @@ class MeshyProvider:
         log.info("provider.meshy.resumed", step=step, task_id=task_id, status=task.get("status"))
         return task_id
 
+    def _reconcile(
+        self,
+        step: str,
+        family: str,
+        marker: str,
+        *,
+        what: str,
+        match: Callable[[dict], bool] | None,
+    ) -> str | None:
+        """Return the task a create whose answer was lost made, or None if it never arrived.
+
+        Meshy takes no idempotency key, so the task is found in the family's list: created
+        since the marker's time (less `CLOCK_SKEW_MS`) and echoing what was asked (`match`).
+        Where Meshy cannot list the family, or its tasks do not echo their inputs (retexture,
+        remesh, rig, animation), or two tasks match, Forge cannot tell: the stage fails
+        without retrying rather than pay a second time, and says so.
+        """
+        try:
+            since = int(marker.removeprefix(CREATING)) - CLOCK_SKEW_MS
+        except ValueError:
+            since = 0
+        if match is None or family not in LISTABLE:
+            log.warning("provider.meshy.create_unknown", step=step, family=family)
+            raise errors.error(
+                f"A request to Meshy while {what} was sent but its answer was lost, and Meshy "
+                "offers no way to tell whether it made the task. Forge did not send it again, "
+                "so it is not paid twice; retry the pipeline to ask again (Meshy may charge "
+                "for it a second time if the first one was made).",
+                code=errors.CREATE_UNKNOWN,
+                retryable=False,
+            )
+        found = [
+            task
+            for task in self.client.recent(family, since_ms=since, what=what)
+            if match(task) and task.get("status") not in ("FAILED", "CANCELED")
+        ]
+        if len(found) > 1:
+            log.warning(
+                "provider.meshy.create_ambiguous", step=step, tasks=[t.get("id") for t in found]
+            )
+            raise errors.error(
+                f"A request to Meshy while {what} was sent but its answer was lost, and "
+                f"{len(found)} tasks match it. Forge did not send it again, so it is not paid "
+                "twice; retry the pipeline to ask again.",
+                code=errors.CREATE_UNKNOWN,
+                retryable=False,
+            )
+        if not found:
+            log.info("provider.meshy.create_never_arrived", step=step)
+            return None
+        task_id = str(found[0].get("id") or "")
+        log.info("provider.meshy.create_recovered", step=step, task_id=task_id)
+        return task_id or None
+
     def _step(
         self,
         step: str,
@@ -363,12 +453,22 @@ class MeshyProvider:
         progress: _Span,
         what: str,
         resume_id: str | None = None,
+        match: Callable[[dict], bool] | None = None,
     ) -> tuple[str, dict]:
-        """Run one paid step to SUCCEEDED, resuming a remembered task; return (ID, task)."""
-        task_id = resume_id or self._resumable(step, family, tasks, what=what)
+        """Run one paid step to SUCCEEDED, resuming a remembered task; return (ID, task).
+
+        A create marker is remembered before the create is sent and the task ID right after
+        its answer, both committed, so a crash at any moment leaves the stage knowing
+        whether a create may have been paid for (see `_reconcile`).
+        """
+        task_id = resume_id or self._resumable(step, family, tasks, what=what, match=match)
         with self.slots.hold(owner=tasks.owner, should_cancel=should_cancel) as renew:
             if task_id is None:
-                task_id = self.client.create(family, body(), what=what, should_cancel=should_cancel)
+                payload = body()
+                tasks.remember_task_id(step, f"{CREATING}{int(time.time() * 1000)}")
+                task_id = self.client.create(
+                    family, payload, what=what, should_cancel=should_cancel
+                )
                 tasks.remember_task_id(step, task_id)
 
             def seen(task: dict) -> None:

@@ -401,3 +401,96 @@ def test_a_slow_answer_past_the_read_timeout_is_retried(meshy_settings, fake_mes
 
     assert glb_inspect(result.glb).triangle_count > 0
     assert fake_meshy.stats()["creates"] == {"remesh": 1}
+
+
+# -- a create whose answer never came back ------------------------------------------------
+
+
+def marker(offset_ms: int = 0) -> str:
+    return f"creating@{int(time.time() * 1000) + offset_ms}"
+
+
+def wait_for_creates(fake_meshy, expected: dict) -> None:
+    deadline = time.monotonic() + 30
+    while fake_meshy.stats()["creates"] != expected:
+        assert time.monotonic() < deadline, fake_meshy.stats()["creates"]
+        time.sleep(0.05)
+
+
+def test_a_lost_create_answer_is_found_in_meshys_list_and_not_paid_again(
+    meshy_settings, fake_meshy, store
+):
+    from pipelines.providers import provider_get
+
+    meshy_settings.MESHY_READ_TIMEOUT_SECONDS = 0.3
+    # Meshy makes the preview, but only after the client has stopped waiting for the answer.
+    fake_meshy.set_faults([{"kind": "create", "family": "text-to-3d", "delay": 1.0, "count": 1}])
+
+    with pytest.raises(ProviderError) as caught:
+        generate(provider_get("meshy"), tasks=store.hooks())
+    assert caught.value.code == "provider_unavailable" and caught.value.retryable
+    assert store.ids["preview"].startswith("creating@")
+    wait_for_creates(fake_meshy, {"text-to-3d:preview": 1})
+
+    result = generate(provider_get("meshy"), tasks=store.hooks())
+
+    assert gltf_errors(result.glb) == 0
+    assert fake_meshy.stats()["creates"] == {"text-to-3d:preview": 1, "text-to-3d:refine": 1}
+    assert not store.ids["preview"].startswith("creating@")
+
+
+def test_a_worker_dying_between_create_and_remember_pays_once(meshy, fake_meshy, store):
+    from dataclasses import replace
+
+    died = []
+
+    def remember(step, task_id):
+        if not task_id.startswith("creating@") and not died:
+            died.append(step)  # the worker is killed before the task ID is committed
+            raise WorkerDied
+        store.ids[step] = task_id
+
+    with pytest.raises(WorkerDied):
+        generate(meshy, tasks=replace(store.hooks(), remember_task_id=remember))
+    # The row still holds the marker the worker wrote before sending the create.
+    assert store.ids["preview"].startswith("creating@")
+    assert fake_meshy.stats()["creates"] == {"text-to-3d:preview": 1}
+
+    generate(meshy, tasks=store.hooks())
+
+    assert fake_meshy.stats()["creates"] == {"text-to-3d:preview": 1, "text-to-3d:refine": 1}
+
+
+def test_a_create_that_never_reached_meshy_is_sent_once(meshy, fake_meshy, store):
+    store.ids["preview"] = marker()
+
+    generate(meshy, tasks=store.hooks())
+
+    assert fake_meshy.stats()["creates"] == {"text-to-3d:preview": 1, "text-to-3d:refine": 1}
+
+
+def test_an_unlisted_lost_create_fails_plainly_instead_of_paying_twice(meshy, fake_meshy, store):
+    store.ids["retexture:gold"] = marker()
+
+    with pytest.raises(ProviderError) as caught:
+        meshy.retexture(
+            glb=local_glb(), preset=GOLD, seed=1, should_cancel=never, tasks=store.hooks()
+        )
+
+    assert caught.value.code == "provider_create_unknown" and not caught.value.retryable
+    assert "not paid twice" in caught.value.message
+    assert fake_meshy.stats()["creates"] == {}
+
+
+def test_two_tasks_matching_a_lost_create_fail_plainly(meshy, fake_meshy, store):
+    store.ids["preview"] = marker(-1000)
+    first = generate(meshy, tasks=store.__class__().hooks())  # the same prompt and seed, twice
+    second = generate(meshy, tasks=store.__class__().hooks())
+    assert first.external_task_id != second.external_task_id
+    before = dict(fake_meshy.stats()["creates"])
+
+    with pytest.raises(ProviderError) as caught:
+        generate(meshy, tasks=store.hooks())
+
+    assert caught.value.code == "provider_create_unknown" and not caught.value.retryable
+    assert fake_meshy.stats()["creates"] == before
