@@ -28,10 +28,12 @@ from assets.glb import glb_inspect
 from pipelines.stages.decimate import mesh_decimate
 from pipelines.stages.export.errors import ExportInputError
 from pipelines.stages.export.gltfdoc import (
+    append_view,
     gltf_features,
     gltf_load,
     gltf_to_glb,
     repack,
+    set_blob,
     view_bytes,
 )
 from pipelines.stages.export.gltfpack import gltfpack_simplify
@@ -131,7 +133,55 @@ def _gltfpack_to_budget(glb: bytes, budget: int, total: int) -> bytes:
         if drawn <= budget:
             break
         ratio *= budget / drawn * 0.98
-    return out
+    return _drop_repeated_triangles(out)
+
+
+_INDEX_TYPES = {5121: np.uint8, 5123: np.uint16, 5125: np.uint32}
+
+
+def _drop_repeated_triangles(glb: bytes) -> bytes:
+    """Return `glb` without the triangles simplification folds onto others: a triangle whose
+    corners repeat, or one on the same three vertices as an earlier one. They cover nothing
+    new, and importers (Blender's, so FBX) drop them, which would make counts disagree.
+    A changed index list gets a bufferView of its own (its old one may be shared)."""
+    document = gltf_load(glb)
+    old = document.binary_blob() or b""
+    blob = bytearray(old)
+    changed = False
+    done: set[int] = set()
+    for mesh in document.meshes:
+        for primitive in mesh.primitives:
+            index = primitive.indices
+            if index is None or index in done or primitive.mode not in (None, 4):
+                continue
+            done.add(index)
+            accessor = document.accessors[index]
+            kind = _INDEX_TYPES.get(accessor.componentType)
+            if accessor.bufferView is None or kind is None:
+                continue
+            view = view_bytes(document, old, accessor.bufferView)
+            start = accessor.byteOffset or 0
+            size = np.dtype(kind).itemsize
+            data = np.frombuffer(view[start : start + accessor.count * size], dtype=kind)
+            faces = data[: len(data) - len(data) % 3].reshape(-1, 3)
+            ordered = np.sort(faces, axis=1)
+            _, first = np.unique(ordered, axis=0, return_index=True)
+            keep = np.zeros(len(faces), dtype=bool)
+            keep[first] = True
+            keep &= (ordered[:, 0] != ordered[:, 1]) & (ordered[:, 1] != ordered[:, 2])
+            if keep.all() or not keep.any():
+                continue
+            kept = faces[keep]
+            accessor.bufferView = append_view(document, blob, kept.astype(kind).tobytes())
+            accessor.byteOffset = 0
+            accessor.count = int(kept.size)
+            if accessor.min is not None or accessor.max is not None:
+                accessor.min, accessor.max = [int(kept.min())], [int(kept.max())]
+            changed = True
+    if not changed:
+        return glb
+    set_blob(document, bytes(blob))
+    return gltf_to_glb(document)
 
 
 def _decimate_static(glb: bytes, budget: int, total: int) -> bytes:

@@ -148,3 +148,19 @@ def test_a_reduced_rigged_model_keeps_its_skin_and_clips(rigged_glb):
     document = GLTF2.load_from_bytes(low.glb)
     assert sorted(a.name for a in document.animations) == ["bend", "twist"]
     assert sorted(document.nodes[j].name for j in document.skins[0].joints) == ["lower", "upper"]
+
+
+def test_triangles_folded_onto_others_are_dropped_and_the_glb_stays_valid():
+    from pipelines.stages.export.quality import _drop_repeated_triangles
+
+    box = trimesh.creation.box()
+    faces = np.vstack([box.faces, box.faces[:2][:, ::-1], [[0, 0, 1]]])  # 2 folded, 1 collapsed
+    folded = trimesh.Trimesh(box.vertices, faces, process=False)
+    glb = trimesh.Scene(folded).export(file_type="glb")
+    assert glb_inspect(glb).triangle_count == 15
+
+    out = _drop_repeated_triangles(glb)
+
+    assert glb_inspect(out).triangle_count == 12
+    assert validate_glb(out)["issues"]["numErrors"] == 0
+    assert _drop_repeated_triangles(out) == out  # nothing more to drop
