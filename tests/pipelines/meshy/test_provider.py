@@ -11,6 +11,7 @@ from assets.glb import glb_inspect
 from pipelines.providers.base import PresetSpec, ProviderCanceled, ProviderError
 from pipelines.providers.local import LocalProvider
 from tests.pipelines.conftest import gltf_errors
+from tests.processes import wait_until
 
 GOLD = PresetSpec(
     slug="gold",
@@ -410,13 +411,6 @@ def marker(offset_ms: int = 0) -> str:
     return f"creating@{int(time.time() * 1000) + offset_ms}"
 
 
-def wait_for_creates(fake_meshy, expected: dict) -> None:
-    deadline = time.monotonic() + 30
-    while fake_meshy.stats()["creates"] != expected:
-        assert time.monotonic() < deadline, fake_meshy.stats()["creates"]
-        time.sleep(0.05)
-
-
 def test_a_lost_create_answer_is_found_in_meshys_list_and_not_paid_again(
     meshy_settings, fake_meshy, store
 ):
@@ -430,7 +424,11 @@ def test_a_lost_create_answer_is_found_in_meshys_list_and_not_paid_again(
         generate(provider_get("meshy"), tasks=store.hooks())
     assert caught.value.code == "provider_unavailable" and caught.value.retryable
     assert store.ids["preview"].startswith("creating@")
-    wait_for_creates(fake_meshy, {"text-to-3d:preview": 1})
+    wait_until(
+        lambda: fake_meshy.stats()["creates"] == {"text-to-3d:preview": 1},
+        timeout=60,
+        what="the fake to make the preview whose answer was lost",
+    )
 
     result = generate(provider_get("meshy"), tasks=store.hooks())
 
