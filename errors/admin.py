@@ -23,6 +23,7 @@ from errors.models import (
     ErrorGroupActivity,
     ErrorGroupStatus,
     ErrorIgnoreCondition,
+    ErrorIngestEvent,
     ErrorOccurrence,
     ErrorOverview,
     ErrorProject,
@@ -813,3 +814,45 @@ class ErrorProjectKeyAdmin(admin.ModelAdmin):
             "Revoked. SDKs using them get 403 within FORGE_INGEST_KEY_CACHE_SECONDS.",
             messages.SUCCESS,
         )
+
+
+class IngestOutcomeFilter(admin.SimpleListFilter):
+    title = "outcome"
+    parameter_name = "outcome"
+
+    def lookups(self, request, model_admin):
+        return [("failed", "Failed to record"), ("pending", "Pending"), ("recorded", "Recorded")]
+
+    def queryset(self, request, queryset):
+        match self.value():
+            case "failed":
+                return queryset.exclude(failure="")
+            case "pending":
+                return queryset.filter(processed_at__isnull=True)
+            case "recorded":
+                return queryset.filter(processed_at__isnull=False, failure="")
+        return queryset
+
+
+@admin.register(ErrorIngestEvent)
+class ErrorIngestEventAdmin(admin.ModelAdmin):
+    """Raw events as SDKs sent them: pending ones, and the ones that could not be recorded."""
+
+    list_display = ["event_id", "project", "received_at", "processed_at", "failure"]
+    list_filter = [IngestOutcomeFilter, "project"]
+    readonly_fields = [
+        "project", "event_id", "received_at", "processed_at", "failure", "client_ip", "raw_event"
+    ]  # fmt: skip
+    exclude = ["payload"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Event as sent")
+    def raw_event(self, obj):
+        text = bytes(obj.payload)[:20_000].decode("utf-8", "replace")
+        return format_html("<pre style='white-space: pre-wrap'>{}</pre>", text)

@@ -394,6 +394,12 @@ class ErrorIngestEvent(models.Model):
     payload = models.BinaryField(help_text="The event item's JSON, decompressed.")
     client_ip = models.CharField(max_length=45, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    failure = models.CharField(
+        max_length=500,
+        blank=True,
+        db_default="",
+        help_text="Why the event could not be recorded (empty when it was).",
+    )
 
     class Meta:
         constraints = [

@@ -456,6 +456,8 @@ FORGE_INGEST_MAX_DECOMPRESSED_BYTES = env.int(
     "FORGE_INGEST_MAX_DECOMPRESSED_BYTES", default=10 * 1024 * 1024
 )
 FORGE_INGEST_MAX_EVENT_BYTES = env.int("FORGE_INGEST_MAX_EVENT_BYTES", default=1024 * 1024)
+# Deepest nesting of an event's JSON (SDKs trim variables to about 10 levels).
+FORGE_INGEST_MAX_JSON_DEPTH = env.int("FORGE_INGEST_MAX_JSON_DEPTH", default=64)
 FORGE_INGEST_KEY_CACHE_SECONDS = env.float("FORGE_INGEST_KEY_CACHE_SECONDS", default=30.0)
 # Connections each web process keeps for writing accepted events.
 FORGE_INGEST_DB_POOL_MAX = env.int("FORGE_INGEST_DB_POOL_MAX", default=8)

@@ -6,13 +6,20 @@ Pure functions: bytes and headers in, plain data out. See
 
 import base64
 import json
+import math
 import re
 import uuid
 import zlib
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from django.conf import settings
+
+from forge.parsers import json_too_deep
+
 _AUTH_PAIR = re.compile(r"(\w+)\s*=\s*([^,\s]+)")
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class ProtocolError(ValueError):
@@ -78,11 +85,47 @@ def _event_id(value: object) -> uuid.UUID | None:
         return None
 
 
+def _finite(text: str) -> float | str:
+    value = float(text)
+    return value if math.isfinite(value) else text
+
+
+def _storable(value: Any) -> Any:
+    """`value` with every NUL and lone surrogate (in keys and strings) replaced by U+FFFD."""
+    if isinstance(value, str):
+        return _UNSTORABLE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_storable(item) for item in value]
+    if isinstance(value, dict):
+        return {_storable(key): _storable(item) for key, item in value.items()}
+    return value
+
+
+def event_json_loads(data: bytes) -> Any:
+    """Decode an SDK's JSON into values PostgreSQL's `jsonb` and text columns can hold.
+
+    What a program sends about its own crash is kept rather than refused: a number out of
+    float range (`1e999`) or a `NaN`/`Infinity` constant (Python's `json` writes them) stays
+    as its text, and a NUL or lone surrogate becomes U+FFFD. Nesting deeper than
+    `FORGE_INGEST_MAX_JSON_DEPTH` is refused (ValueError) before decoding, so the decoder's
+    recursion is bounded. The accepting request and the recording worker both read events
+    through this one function, so what was accepted can always be recorded.
+    """
+    text = data.decode("utf-8") if isinstance(data, bytes | bytearray) else data
+    limit = settings.FORGE_INGEST_MAX_JSON_DEPTH
+    if json_too_deep(text, limit):
+        raise ValueError(f"nested more than {limit} levels deep")
+    return _storable(json.loads(text, parse_float=_finite, parse_constant=str))
+
+
 def _json_object(data: bytes, what: str) -> dict:
     try:
-        value = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ProtocolError(f"The {what} is not valid JSON.") from exc
+        value = event_json_loads(data)
+    except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        detail = str(exc) if str(exc).startswith("nested") else ""
+        raise ProtocolError(
+            f"The {what} is not valid JSON" + (f": {detail}." if detail else ".")
+        ) from exc
     if not isinstance(value, dict):
         raise ProtocolError(f"The {what} is not a JSON object.")
     return value

@@ -112,3 +112,23 @@ def test_ignore_per_environment_from_the_admin(admin_client):
     group.refresh_from_db()
     assert group.ignored_environments == ["qa", "staging"]
     assert group.activity.get().note == "Ignored in qa, staging."
+
+
+def test_staff_find_the_events_that_could_not_be_recorded(admin_client):
+    project = services.error_project_create(name="launcher", platform="python")
+    broken = ErrorIngestEvent.objects.create(
+        project=project,
+        event_id=uuid.uuid4(),
+        received_at=timezone.now(),
+        payload=b'{"message": <script>x</script>',
+    )
+    _report(project, event("recorded fine"))
+    page = admin_client.get("/admin/errors/erroringestevent/?outcome=failed").content.decode()
+    assert broken.event_id.hex[:8] in page.replace("-", "")
+    assert "JSONDecodeError" in page
+    detail = admin_client.get(f"/admin/errors/erroringestevent/{broken.pk}/change/")
+    assert detail.status_code == 200
+    body = detail.content.decode()
+    assert "&lt;script&gt;x&lt;/script&gt;" in body and "<script>x</script>" not in body
+    recorded = admin_client.get("/admin/errors/erroringestevent/?outcome=recorded").content.decode()
+    assert "JSONDecodeError" not in recorded

@@ -200,6 +200,79 @@ def test_a_batch_records_once_and_skips_unreadable_events():
     assert set(group.occurrences.values_list("release", flat=True)) == {f"1.{i}" for i in range(5)}
     broken.refresh_from_db()
     assert broken.processed_at is not None
+    assert "JSONDecodeError" in broken.failure
+
+
+def _raw_pending(project, payload: bytes) -> ErrorIngestEvent:
+    return ErrorIngestEvent.objects.create(
+        project=project, event_id=uuid.uuid4(), received_at=timezone.now(), payload=payload
+    )
+
+
+@pytest.mark.django_db
+def test_numbers_out_of_range_nul_and_lone_surrogates_are_recorded_not_stuck():
+    """An SDK's `1e999`, `NaN` or NUL once stopped every later event from being recorded."""
+    project = services.error_project_create(name="server", platform="python")
+    odd = [
+        b'{"message": "inf url", "request": {"url": 1e309}}',
+        b'{"message": "nan extra", "extra": {"ratio": NaN, "top": -Infinity}}',
+        b'{"message": "nul \\u0000 here", "tags": {"k\\u0000": "v"}}',
+        b'{"message": "lone \\ud800", "user": {"id": "\\udfff"}}',
+    ]
+    for payload in odd:
+        _raw_pending(project, payload)
+    _pending(project, event("an ordinary bug"))
+    assert services.ingest_batch_process(batch_size=100) == 5
+    assert not ErrorIngestEvent.objects.filter(processed_at__isnull=True).exists()
+    assert list(ErrorIngestEvent.objects.exclude(failure="")) == []
+    messages = set(ErrorOccurrence.objects.values_list("message", flat=True))
+    assert {"inf url", "nan extra", "nul \ufffd here", "lone \ufffd", "an ordinary bug"} <= messages
+    inf = ErrorOccurrence.objects.get(message="inf url")
+    assert inf.context["request"]["url"] == "1e309"
+
+
+@pytest.mark.django_db
+def test_an_event_that_cannot_be_recorded_costs_only_itself(monkeypatch):
+    """A batch that fails is recorded event by event; the bad one is kept, with the reason."""
+    from errors.services import ingest as ingest_module
+
+    project = services.error_project_create(name="server", platform="python")
+    good = [_pending(project, event(f"bug {i}")) for i in range(3)]
+    poison = _pending(project, event("poison"))
+    real = ingest_module.error_record_batch
+
+    def failing(*, events):
+        if any(p.message == "poison" for p, _ in events):
+            raise ValueError("cannot store this one")
+        return real(events=events)
+
+    monkeypatch.setattr(ingest_module, "error_record_batch", failing)
+    assert services.ingest_batch_process(batch_size=100) == 4
+    assert services.ingest_batch_process(batch_size=100) == 0  # nothing is stuck or retried
+    assert ErrorOccurrence.objects.count() == 3
+    poison.refresh_from_db()
+    assert poison.processed_at is not None
+    assert poison.failure == "ValueError: cannot store this one"
+    for row in good:
+        row.refresh_from_db()
+        assert row.processed_at is not None and row.failure == ""
+    # The processed-rows cleanup keeps what failed (staff read it in the admin).
+    later = timezone.now() + timedelta(days=2)
+    assert services.ingest_events_delete_processed(now=later) == 3
+    assert ErrorIngestEvent.objects.get() == poison
+    assert services.ingest_events_delete_processed(now=later + timedelta(days=90)) == 1
+
+
+def test_events_nested_too_deep_are_refused_before_decoding(settings):
+    settings.FORGE_INGEST_MAX_JSON_DEPTH = 64
+    deep = b'{"extra": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    with pytest.raises(protocol.ProtocolError, match="nested more than 64 levels deep"):
+        protocol.store_parse(deep, max_event_bytes=1_000_000)
+    body = envelope(None, extra_items=[({"type": "event"}, deep)])
+    with pytest.raises(protocol.ProtocolError, match="nested"):
+        protocol.envelope_parse(body, max_event_bytes=1_000_000)
+    ok = b'{"extra": ' + b"[" * 60 + b"]" * 60 + b"}"
+    assert protocol.store_parse(ok, max_event_bytes=1_000_000).event is not None
 
 
 @pytest.mark.django_db
