@@ -168,8 +168,11 @@ def export_create(
                     validate_unique=False,
                     validate_constraints=False,
                 )
-                job.save()
-                job.assets.set(asset_rows)
+                job.save(force_insert=True)  # a new row: no UPDATE tried first
+                ExportJob.assets.through.objects.bulk_create(  # one INSERT, nothing to diff
+                    ExportJob.assets.through(exportjob_id=job.pk, asset_id=asset.pk)
+                    for asset in asset_rows
+                )
     except BaseException:
         _rate_limit_refund(user)
         raise

@@ -20,6 +20,9 @@ from tests.assets.factories import AssetFactory
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
+# Assets, then BEGIN, run, stages, enqueue (in a savepoint), job, asset links, COMMIT; then
+# the answer's assets and stages.
+ACCEPT_QUERIES = 12
 
 
 def create(client, asset_ids, **body):
@@ -291,3 +294,17 @@ def test_anyone_signed_in_may_export_a_public_asset_but_not_anonymously(user_cli
     assert anonymous.status_code == 401
     assert anonymous.json()["error"]["code"] == "not_authenticated"
     assert ExportJob.objects.count() == 1
+
+
+def test_accepting_an_export_costs_the_same_queries_for_one_asset_or_three(
+    user_client, user, django_assert_num_queries
+):
+    """Validate, write the run, its stages, the job and its asset links, enqueue: no per-asset
+    query and no UPDATE tried before an INSERT (a regression in fixed cost fails by count)."""
+    assets = [AssetFactory(owner=user) for _ in range(3)]
+    for ids in ([assets[0].pk], [a.pk for a in assets]):
+        with django_assert_num_queries(ACCEPT_QUERIES):
+            response = create(user_client, ids, format="glb")
+        assert response.status_code == 202, response.content
+        job = ExportJob.objects.get(pk=response.json()["data"]["id"])
+        assert sorted(job.assets.values_list("pk", flat=True)) == sorted(ids)
