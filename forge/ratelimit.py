@@ -2,7 +2,11 @@
 
 import hashlib
 
+import structlog
 from django.core.cache import cache
+from redis.exceptions import RedisError
+
+log = structlog.get_logger("forge.ratelimit")
 
 
 def rate_limit_hit(*, scope: str, ident: str, limit: int, window_seconds: int) -> bool:
@@ -10,6 +14,7 @@ def rate_limit_hit(*, scope: str, ident: str, limit: int, window_seconds: int) -
 
     `ident` is hashed into the key, so an email address or token never sits in Redis as is.
     The window starts at the first attempt; every process shares the count through Redis.
+    While Redis is away the attempt is allowed (and a warning logged): the limit resumes with it.
     """
     digest = hashlib.sha256(ident.encode()).hexdigest()[:32]
     key = f"forge:ratelimit:{scope}:{digest}"
@@ -19,6 +24,9 @@ def rate_limit_hit(*, scope: str, ident: str, limit: int, window_seconds: int) -
     except ValueError:  # expired between add and incr: this attempt opens a new window
         cache.set(key, 1, timeout=window_seconds)
         count = 1
+    except RedisError:
+        log.warning("rate_limit_unavailable", scope=scope)
+        return True
     return count <= limit
 
 

@@ -154,12 +154,15 @@ CHANNEL_LAYERS = {
 }
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's Redis cache, failing open while Redis is away (forge/cache.py).
+        "BACKEND": "forge.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env.str("FORGE_CACHE_PREFIX", default="forge"),
-        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
 }
+# After the cache fails to reach Redis, each process stops trying for this long.
+FORGE_CACHE_RETRY_SECONDS = env.float("FORGE_CACHE_RETRY_SECONDS", default=5.0)
 
 # AUTH
 AUTH_PASSWORD_VALIDATORS = [

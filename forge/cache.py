@@ -1,0 +1,112 @@
+"""Django's Redis cache, made to fail open: an outage of Redis is not an outage of Forge.
+
+Everything Forge keeps in the cache can be done without: gallery pages and counts are
+recomputed from PostgreSQL, sessions read through to the database (`cached_db`), throttles
+and lock-outs let the request through, the errors app's key lookups go to the database. With
+Django's own backend, though, every `cache.get` raises `redis.ConnectionError` while Redis is
+away, so every page and API request became a 500 (found by running Forge against a closed
+Redis port).
+
+Here a cache operation that cannot reach Redis answers as a miss (`get` gives the default,
+`get_many` nothing, `set`/`add`/`delete`/`touch` report "not done") and logs one warning.
+After a failure the process stops trying for `FORGE_CACHE_RETRY_SECONDS` (a small circuit
+breaker), so a Redis that hangs rather than refuses costs one socket timeout per process
+and period, not one per call. `incr`/`decr` still raise: a counter that cannot count must
+be handled by its caller (`forge/ratelimit.py` does).
+
+Code that uses the Redis client directly (`cache._cache.get_client()`: throttles, rate
+limits, the ingest drain flag) catches `redis.RedisError` itself.
+"""
+
+import threading
+import time
+from functools import wraps
+
+import structlog
+from django.conf import settings
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+log = structlog.get_logger("forge.cache")
+
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+
+# What each operation answers while Redis is away: a miss, or "not done".
+_MISS = {
+    "get": None,  # replaced by the caller's default
+    "get_many": {},
+    "set": None,
+    "set_many": [],
+    "add": False,
+    "touch": False,
+    "delete": False,
+    "delete_many": None,
+    "has_key": False,
+}
+
+
+class _Breaker:
+    """Per process: whether Redis failed recently, and one warning per outage."""
+
+    def __init__(self) -> None:
+        self._down_until = 0.0
+        self._lock = threading.Lock()
+
+    def open(self) -> bool:
+        return time.monotonic() < self._down_until
+
+    def trip(self, operation: str, exc: BaseException) -> None:
+        with self._lock:
+            first = self._down_until == 0.0 or time.monotonic() >= self._down_until
+            self._down_until = time.monotonic() + settings.FORGE_CACHE_RETRY_SECONDS
+        if first:
+            log.warning("cache_unreachable", operation=operation, error=repr(exc))
+
+    def close(self) -> None:
+        self._down_until = 0.0
+
+
+def _fail_open(name: str):
+    method = getattr(RedisCacheClient, name)
+
+    @wraps(method)
+    def wrapper(self, *args, **kwargs):
+        if not self._breaker.open():
+            try:
+                return method(self, *args, **kwargs)
+            except UNREACHABLE as exc:
+                self._breaker.trip(name, exc)
+        if name == "get":  # get(key, default)
+            return args[1] if len(args) > 1 else kwargs.get("default")
+        value = _MISS[name]
+        return value.copy() if isinstance(value, dict | list) else value
+
+    return wrapper
+
+
+class FailOpenRedisCacheClient(RedisCacheClient):
+    """Django's Redis cache client whose reads miss and writes give up while Redis is away."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._breaker = _Breaker()
+
+    get = _fail_open("get")
+    get_many = _fail_open("get_many")
+    set = _fail_open("set")
+    set_many = _fail_open("set_many")
+    add = _fail_open("add")
+    touch = _fail_open("touch")
+    delete = _fail_open("delete")
+    delete_many = _fail_open("delete_many")
+    has_key = _fail_open("has_key")
+
+
+class RedisCache(DjangoRedisCache):
+    """`django.core.cache.backends.redis.RedisCache` that fails open (see the module)."""
+
+    def __init__(self, server, params) -> None:
+        super().__init__(server, params)
+        self._class = FailOpenRedisCacheClient
