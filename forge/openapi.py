@@ -1,10 +1,26 @@
 """drf-spectacular additions: the bearer token scheme and the envelope around every response."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.views import SpectacularAPIView
 
+from forge.envelope import EnvelopeRenderer
 from forge.exceptions import ErrorCode
 
 _JSON = "application/json"
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI document (YAML or JSON); its errors answer in the API envelope, as JSON.
+
+    drf-spectacular renders an error with the negotiated schema renderer, so a throttled
+    request or an unknown `?format=` got a YAML or bare JSON body instead of the envelope.
+    """
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code >= 400:
+            request.accepted_renderer = EnvelopeRenderer()
+            request.accepted_media_type = EnvelopeRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):

@@ -2,12 +2,13 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from assets.media import media_serve
 from forge import views
 from forge.forms import PasswordResetForm
 from forge.metrics import metrics_view
+from forge.openapi import SchemaView
 
 api_v1 = [
     path("", include("forge.api.urls")),
@@ -64,7 +65,7 @@ urlpatterns = [
         views.account_token_revoke,
         name="account-token-revoke",
     ),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file (?script), as the CSP requires.
     path(
         "api/docs/",
