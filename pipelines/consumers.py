@@ -14,9 +14,15 @@ are not newer than what the connection already sent are dropped, so a client nev
 pipeline go backwards.
 
 Close codes: 4401 not signed in (or a bad token), 4404 no such pipeline or not yours.
+
+What a client sends is bounded before any work: a frame longer than `MAX_MESSAGE_CHARS`,
+nested deeper than `MAX_MESSAGE_DEPTH`, binary, or not JSON gets an `error` frame; a
+`resync` costs a database read, so each connection may send `RESYNC_BURST` at once and then
+one per `1 / RESYNC_PER_SECOND` seconds (more get an `error` frame saying when to retry).
 """
 
 import asyncio
+import time
 import uuid
 
 import structlog
@@ -24,6 +30,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from forge import tracing
 from forge.exceptions import NotFoundError
+from forge.parsers import json_too_deep
 from forge.wsauth import TOKEN_SUBPROTOCOL
 from forge.wsdb import consumer_database_sync_to_async
 from pipelines.events import pipeline_event_build, pipeline_group_name, pipeline_user_group_name
@@ -37,6 +44,11 @@ CLOSE_NOT_AUTHENTICATED = 4401
 CLOSE_NOT_FOUND = 4404
 PING_INTERVAL_SECONDS = 25
 USER_SNAPSHOT_LIMIT = 50
+MAX_MESSAGE_CHARS = 1024
+MAX_MESSAGE_DEPTH = 4
+RESYNC_BURST = 5
+RESYNC_PER_SECOND = 1.0
+UNKNOWN_MESSAGE = 'Unknown message; send {"type": "resync"} or {"type": "ping"}.'
 
 
 @consumer_database_sync_to_async
@@ -105,8 +117,35 @@ class _PipelineWatcher(AsyncJsonWebsocketConsumer):
         for group in getattr(self, "watch_groups", None) or []:
             await self.channel_layer.group_discard(group, self.channel_name)
 
+    async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
+        if text_data is None or len(text_data) > MAX_MESSAGE_CHARS:
+            await self.send_json({"type": "error", "message": UNKNOWN_MESSAGE})
+            return
+        await super().receive(text_data=text_data, **kwargs)
+
+    def resync_allowed(self) -> float:
+        """Take one resync from this connection's bucket; return 0, or the seconds to wait."""
+        now = time.monotonic()
+        tokens, at = getattr(self, "resync_bucket", (float(RESYNC_BURST), now))
+        tokens = min(float(RESYNC_BURST), tokens + (now - at) * RESYNC_PER_SECOND)
+        if tokens < 1:
+            self.resync_bucket = (tokens, now)
+            return (1 - tokens) / RESYNC_PER_SECOND
+        self.resync_bucket = (tokens - 1, now)
+        return 0.0
+
     async def receive_json(self, content, **kwargs) -> None:
         if isinstance(content, dict) and content.get("type") == "resync":
+            wait = self.resync_allowed()
+            if wait:
+                await self.send_json(
+                    {
+                        "type": "error",
+                        "message": f"Too many resyncs; send the next in {wait:.1f} s.",
+                        "retry_after_seconds": round(wait, 1),
+                    }
+                )
+                return
             snapshot = await self.snapshot()
             if snapshot is None:  # deleted by the retention job while watched
                 await self.close(code=CLOSE_NOT_FOUND)
@@ -115,11 +154,11 @@ class _PipelineWatcher(AsyncJsonWebsocketConsumer):
         elif isinstance(content, dict) and content.get("type") == "ping":
             await self.send_json({"type": "pong"})
         else:
-            await self.send_json(
-                {"type": "error", "message": 'Unknown message; send {"type": "resync"}.'}
-            )
+            await self.send_json({"type": "error", "message": UNKNOWN_MESSAGE})
 
     async def decode_json(self, text_data):
+        if json_too_deep(text_data, MAX_MESSAGE_DEPTH):
+            return None
         try:
             return await super().decode_json(text_data)
         except ValueError:

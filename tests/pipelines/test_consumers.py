@@ -10,6 +10,7 @@ from django.test import Client
 
 from forge.asgi import application
 from forge.oncommit import broadcast_flush
+from pipelines import consumers
 from pipelines.consumers import CLOSE_NOT_AUTHENTICATED, CLOSE_NOT_FOUND
 from pipelines.events import pipeline_event_publish_on_commit
 from pipelines.models import GenerationPipeline
@@ -166,6 +167,45 @@ async def test_resync_sends_a_fresh_snapshot():
     assert frame["pipeline"]["pipeline_id"] == str(pipeline.id)
     await communicator.send_to(text_data="not json")
     assert (await receive(communicator))["type"] == "error"
+    await communicator.disconnect()
+
+
+async def test_odd_frames_get_an_error_frame_and_the_connection_stays_open():
+    """A 100,000-deep JSON array once closed the socket with 1011 (RecursionError)."""
+    user = await make_user()
+    pipeline = await make_pipeline(user)
+    communicator, _, _ = await connect(f"/ws/pipelines/{pipeline.id}/", user=user)
+    await receive(communicator)
+    for frame in [
+        {"text_data": "[" * 100_000 + "]" * 100_000},
+        {"text_data": '{"type": "resync", "pad": "' + "x" * 5000 + '"}'},
+        {"bytes_data": b"\x00\xff binary"},
+        {"text_data": '{"type": [[[[[["resync"]]]]]]}'},
+        {"text_data": "\ud800"},
+    ]:
+        await communicator.send_to(**frame)
+        answer = await receive(communicator)
+        assert answer["type"] == "error" and "resync" in answer["message"]
+    await communicator.send_json_to({"type": "ping"})
+    assert (await receive(communicator))["type"] == "pong"
+    await communicator.disconnect()
+
+
+async def test_a_resync_flood_costs_a_few_reads_then_error_frames():
+    user = await make_user()
+    pipeline = await make_pipeline(user)
+    communicator, _, _ = await connect(f"/ws/pipelines/{pipeline.id}/", user=user)
+    await receive(communicator)
+    for _ in range(50):
+        await communicator.send_json_to({"type": "resync"})
+    answers = [await receive(communicator) for _ in range(50)]
+    snapshots = [a for a in answers if a["type"] == "snapshot"]
+    refused = [a for a in answers if a["type"] == "error"]
+    # The burst, plus at most a few refilled while 50 frames were handled.
+    assert consumers.RESYNC_BURST <= len(snapshots) < consumers.RESYNC_BURST + 10
+    assert len(snapshots) + len(refused) == 50
+    assert refused[0]["retry_after_seconds"] > 0
+    assert "Too many resyncs" in refused[0]["message"]
     await communicator.disconnect()
 
 
