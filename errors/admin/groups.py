@@ -1,8 +1,7 @@
-"""The errors dashboard: staff find, read and resolve errors here. Actions call services."""
+"""Error groups in the admin: the list with its filters, the group page, transitions, merge."""
 
 import json
 import threading
-from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
@@ -12,26 +11,21 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from errors import charts, event_display, selectors, services
+from errors.admin.common import ReadOnlyInline, severity_badge
 from errors.models import (
     ErrorFingerprintAlias,
     ErrorGroup,
     ErrorGroupActivity,
     ErrorGroupStatus,
     ErrorIgnoreCondition,
-    ErrorIngestEvent,
     ErrorOccurrence,
-    ErrorOverview,
     ErrorProject,
-    ErrorProjectKey,
 )
-from errors.slo import slo_report
 from forge.exceptions import ValidationFailedError
-from forge.health import run_success_rate
 
 RECENT_OCCURRENCES = 20
 TRANSITIONS = {
@@ -39,6 +33,9 @@ TRANSITIONS = {
     "ignore": "Ignore",
     "reopen": "Reopen",
 }
+
+
+_sparklines = threading.local()
 
 
 class NoteForm(forms.Form):
@@ -108,20 +105,6 @@ class RecentOccurrenceFormSet(BaseInlineFormSet):
         return qs.filter(pk__in=ids).select_related("user").order_by("-occurred_at")
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 class RecentOccurrenceInline(ReadOnlyInline):
     model = ErrorOccurrence
     formset = RecentOccurrenceFormSet
@@ -160,17 +143,6 @@ class ActivityInline(ReadOnlyInline):
     @admin.display(description="Who")
     def actor_display(self, obj):
         return obj.actor or "Forge (automatic)"
-
-
-def _severity_badge(severity: str):
-    return format_html(
-        '<span class="errors-badge" style="background:{}">{}</span>',
-        charts.SEVERITY_COLOURS.get(severity, "#868e96"),
-        severity,
-    )
-
-
-_sparklines = threading.local()
 
 
 class _OccurrenceFilter(admin.SimpleListFilter):
@@ -310,7 +282,7 @@ class ErrorGroupAdmin(admin.ModelAdmin):
     # -- list columns
     @admin.display(description="Severity", ordering="severity")
     def severity_badge(self, obj):
-        return _severity_badge(obj.severity)
+        return severity_badge(obj.severity)
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
@@ -587,85 +559,6 @@ class ErrorGroupAdmin(admin.ModelAdmin):
         return self._transition(request, queryset, "reopen")
 
 
-@admin.register(ErrorOccurrence)
-class ErrorOccurrenceAdmin(admin.ModelAdmin):
-    list_display = [
-        "occurred_at",
-        "group_link",
-        "method",
-        "route",
-        "http_status",
-        "severity",
-        "external_service",
-        "user",
-        "request_id",
-    ]
-    list_filter = [
-        "severity",
-        "category",
-        ("external_service", admin.AllValuesFieldListFilter),
-        "project",
-        ("environment", admin.AllValuesFieldListFilter),
-    ]
-    date_hierarchy = "occurred_at"
-    search_fields = ["=request_id", "message", "route"]
-    list_select_related = ["group", "user"]
-    show_full_result_count = False
-    fields = [
-        "group_link",
-        "occurred_at",
-        "request_id",
-        "method",
-        "route",
-        "http_status",
-        "severity",
-        "category",
-        "external_service",
-        "project",
-        "environment",
-        "release",
-        "error_type",
-        "error_code",
-        "user",
-        "message",
-        "exception_display",
-        "breadcrumbs_display",
-        "stack_trace_pre",
-        "context_pre",
-        "fingerprint",
-    ]
-    readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="Group")
-    def group_link(self, obj):
-        url = reverse("admin:errors_errorgroup_change", args=[obj.group_id])
-        return format_html('<a href="{}">{}</a>', url, obj.group.title)
-
-    @admin.display(description="Stack trace (reported)")
-    def exception_display(self, obj):
-        return event_display.exception_html(obj.context) or "—"
-
-    @admin.display(description="Breadcrumbs")
-    def breadcrumbs_display(self, obj):
-        return event_display.breadcrumbs_html(obj.context) or "—"
-
-    @admin.display(description="Stack trace")
-    def stack_trace_pre(self, obj):
-        return format_html('<pre class="errors-pre">{}</pre>', obj.stack_trace or "—")
-
-    @admin.display(description="Context")
-    def context_pre(self, obj):
-        return format_html(
-            '<pre class="errors-pre">{}</pre>', json.dumps(obj.context, indent=2, default=str)
-        )
-
-
 @admin.register(ErrorGroupActivity)
 class ErrorGroupActivityAdmin(admin.ModelAdmin):
     list_display = ["created_at", "group", "actor", "action", "from_status", "to_status", "note"]
@@ -682,177 +575,3 @@ class ErrorGroupActivityAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(ErrorOverview)
-class ErrorOverviewAdmin(admin.ModelAdmin):
-    """The overview page, listed on the admin index as Errors › Overview."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        from pipelines.providers.meshy.balance import meshy_balance_status
-
-        now = timezone.now()
-        today = selectors.day_floor(now)
-        chart = selectors.error_hourly_by_severity(days=7, now=now)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Errors overview",
-            "opts": self.model._meta,
-            "chart": charts.stacked_hours_svg(chart["hours"], chart["series"]),
-            "severity_colours": charts.SEVERITY_COLOURS,
-            "week_totals": {s: sum(v) for s, v in chart["series"].items()},
-            "stats": selectors.error_stats(now=now),
-            "top_groups": selectors.error_top_groups(since=now - timedelta(hours=24)),
-            "new_groups": ErrorGroup.objects.filter(first_seen__gte=today).order_by("-first_seen")[
-                :20
-            ],
-            "regressions": ErrorGroup.objects.filter(regressed_at__gte=today).order_by(
-                "-regressed_at"
-            )[:20],
-            "groups_url": reverse("admin:errors_errorgroup_changelist"),
-            "meshy": meshy_balance_status(),
-            # Success rates of runs over the health window (forge/health.py).
-            "run_rates": {
-                "Generation": run_success_rate("generation"),
-                "Exports": run_success_rate("export"),
-            },
-            "slos": slo_report(now=now),
-        }
-        return TemplateResponse(request, "errors/admin/overview.html", context)
-
-
-class ErrorProjectKeyInline(ReadOnlyInline):
-    model = ErrorProjectKey
-    fields = ["public_key", "dsn", "is_active", "created_at", "revoked_at"]
-    readonly_fields = fields
-    verbose_name_plural = "DSN keys (rotate and revoke from the projects and keys lists)"
-
-    @admin.display(description="DSN")
-    def dsn(self, obj):
-        request = getattr(_current, "request", None)
-        base = request.build_absolute_uri("/") if request is not None else "http://localhost/"
-        return services.error_project_dsn(key=obj, base_url=base) if obj.is_active else "—"
-
-
-_current = threading.local()
-
-
-class ErrorProjectForm(forms.ModelForm):
-    class Meta:
-        model = ErrorProject
-        fields = ["name", "platform", "rate_limit_per_minute", "retention_days", "allowed_origins"]
-
-
-@admin.register(ErrorProject)
-class ErrorProjectAdmin(admin.ModelAdmin):
-    """Services that report with a Sentry SDK: create one, paste its DSN into the SDK."""
-
-    form = ErrorProjectForm
-    list_display = ["name", "platform", "rate_limit_per_minute", "retention_days", "active_keys"]
-    inlines = [ErrorProjectKeyInline]
-    actions = ["rotate_keys"]
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_inline_instances(self, request, obj=None):
-        _current.request = request
-        return super().get_inline_instances(request, obj) if obj is not None else []
-
-    @admin.display(description="Active keys")
-    def active_keys(self, obj):
-        return obj.keys.filter(is_active=True).count()
-
-    def save_model(self, request, obj, form, change):
-        data = {f: form.cleaned_data[f] for f in ErrorProjectForm.Meta.fields}
-        if change:
-            services.error_project_update(project=obj, **data)
-        else:
-            created = services.error_project_create(**data)
-            obj.pk, obj.created_at = created.pk, created.created_at
-            obj._state.adding = False
-
-    @admin.action(description="Add a new DSN key (rotate)", permissions=["change"])
-    def rotate_keys(self, request, queryset):
-        for project in queryset:
-            services.error_project_key_rotate(project=project)
-        self.message_user(
-            request,
-            "New keys added; revoke the old ones once every SDK uses the new DSN.",
-            messages.SUCCESS,
-        )
-
-
-@admin.register(ErrorProjectKey)
-class ErrorProjectKeyAdmin(admin.ModelAdmin):
-    list_display = ["public_key", "project", "is_active", "created_at", "revoked_at"]
-    list_filter = ["is_active", "project"]
-    actions = ["revoke_keys"]
-    readonly_fields = ["project", "public_key", "is_active", "created_at", "revoked_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.action(description="Revoke selected keys", permissions=["change"])
-    def revoke_keys(self, request, queryset):
-        for key in queryset:
-            services.error_project_key_revoke(key=key)
-        self.message_user(
-            request,
-            "Revoked. SDKs using them get 403 within FORGE_INGEST_KEY_CACHE_SECONDS.",
-            messages.SUCCESS,
-        )
-
-
-class IngestOutcomeFilter(admin.SimpleListFilter):
-    title = "outcome"
-    parameter_name = "outcome"
-
-    def lookups(self, request, model_admin):
-        return [("failed", "Failed to record"), ("pending", "Pending"), ("recorded", "Recorded")]
-
-    def queryset(self, request, queryset):
-        match self.value():
-            case "failed":
-                return queryset.exclude(failure="")
-            case "pending":
-                return queryset.filter(processed_at__isnull=True)
-            case "recorded":
-                return queryset.filter(processed_at__isnull=False, failure="")
-        return queryset
-
-
-@admin.register(ErrorIngestEvent)
-class ErrorIngestEventAdmin(admin.ModelAdmin):
-    """Raw events as SDKs sent them: pending ones, and the ones that could not be recorded."""
-
-    list_display = ["event_id", "project", "received_at", "processed_at", "failure"]
-    list_filter = [IngestOutcomeFilter, "project"]
-    readonly_fields = [
-        "project", "event_id", "received_at", "processed_at", "failure", "client_ip", "raw_event"
-    ]  # fmt: skip
-    exclude = ["payload"]
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="Event as sent")
-    def raw_event(self, obj):
-        text = bytes(obj.payload)[:20_000].decode("utf-8", "replace")
-        return format_html("<pre style='white-space: pre-wrap'>{}</pre>", text)

@@ -1,0 +1,8 @@
+"""The errors dashboard: staff find, read and resolve errors here. Actions call services.
+
+One module per thing staff look at: `groups` (the list, the group page, transitions, merge
+and unmerge), `occurrences`, `overview` (charts, rates, SLOs) and `projects` (reporting
+projects, their DSN keys, and raw ingest events); `common` holds what they share.
+"""
+
+from errors.admin import groups, occurrences, overview, projects  # noqa: F401 (registers)
