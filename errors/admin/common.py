@@ -1,4 +1,4 @@
-"""Pieces the errors admin pages share: read-only inlines and the severity badge."""
+"""Pieces the errors admin pages share: view-only pages and inlines, the severity badge."""
 
 from django.contrib import admin
 from django.utils.html import format_html
@@ -17,6 +17,16 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by Forge itself: staff read them, nobody adds or edits one here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 

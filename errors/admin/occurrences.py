@@ -7,13 +7,14 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from errors import event_display
+from errors.admin.common import ViewOnlyAdmin
 from errors.models import (
     ErrorOccurrence,
 )
 
 
 @admin.register(ErrorOccurrence)
-class ErrorOccurrenceAdmin(admin.ModelAdmin):
+class ErrorOccurrenceAdmin(ViewOnlyAdmin):
     list_display = [
         "occurred_at",
         "group_link",
@@ -60,12 +61,6 @@ class ErrorOccurrenceAdmin(admin.ModelAdmin):
         "fingerprint",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="Group")
     def group_link(self, obj):

@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from errors import services
-from errors.admin.common import ReadOnlyInline
+from errors.admin.common import ReadOnlyInline, ViewOnlyAdmin
 from errors.models import (
     ErrorIngestEvent,
     ErrorProject,
@@ -120,7 +120,7 @@ class IngestOutcomeFilter(admin.SimpleListFilter):
 
 
 @admin.register(ErrorIngestEvent)
-class ErrorIngestEventAdmin(admin.ModelAdmin):
+class ErrorIngestEventAdmin(ViewOnlyAdmin):
     """Raw events as SDKs sent them: pending ones, and the ones that could not be recorded."""
 
     list_display = ["event_id", "project", "received_at", "processed_at", "failure"]
@@ -130,12 +130,6 @@ class ErrorIngestEventAdmin(admin.ModelAdmin):
     ]  # fmt: skip
     exclude = ["payload"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="Event as sent")
     def raw_event(self, obj):
