@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PYTHONUNBUFFERED := 1
 
-.PHONY: run test setup venv node localenv services db static browser gl blender assimp lint ci migrate-roundtrip clean \
+.PHONY: run test setup venv node localenv services db static browser gl blender assimp lint ci migrate-roundtrip clean s3 \
         bench-gallery bench-pipelines bench-pipelines-meshy bench-ws bench-errors bench-exports bench-ingest bench-characters
 
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -88,6 +88,13 @@ run: setup
 	@# into one directory, emptied at each start (docs/observability.md).
 	rm -rf .metrics && mkdir -p .metrics
 	PORT=$(PORT) PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/.metrics $(VENV)/bin/honcho start
+
+# An S3-compatible server (SeaweedFS's `weed`, a dev dependency) for FORGE_STORAGE=s3 on this
+# machine: ten ports from S3_PORT (S3 on S3_PORT+6), data in var/s3; it prints the settings to
+# put in .env (docs/storage.md). Runs until Ctrl-C.
+S3_PORT ?= 8330
+s3: venv
+	$(PY) scripts/s3_server.py --port $(S3_PORT) --dir var/s3 --origin http://localhost:$(PORT) --origin http://127.0.0.1:$(PORT)
 
 # The tests install the optional FBX extra (Blender) so CI checks FBX export too.
 test: venv node gl blender assimp services browser

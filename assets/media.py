@@ -2,17 +2,16 @@
 
 Every name under `MEDIA_URL` goes through `media_serve`: the name must be a model or thumbnail
 of an asset (or of one of its variants) that the reader may see, by the rule of
-`asset_get_for_user`; anything else, whatever its length or bytes, is a plain 404. Files are
-read through `default_storage` only, so another storage backend can answer the same check
-with a presigned URL (a redirect) instead of streaming, in `_file_response` alone.
+`asset_get_for_user`; anything else, whatever its length or bytes, is a plain 404. After the
+check, `forge.storage.file_response` streams the file from the disk, or (FORGE_STORAGE=s3)
+redirects to a presigned URL of the private bucket.
 Public assets' files may be cached by anyone for `FORGE_MEDIA_PUBLIC_MAX_AGE` seconds; files
 of unlisted and private assets are `Cache-Control: private`.
 """
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_safe
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_safe
 from assets.models import AssetVisibility
 from assets.selectors import asset_file_get_for_user
 from forge.exceptions import NotFoundError
+from forge.storage import file_response
 from forge.tokens import api_token_authenticate
 
 CONTENT_TYPES = {".glb": "model/gltf-binary", ".png": "image/png"}
@@ -38,12 +38,11 @@ def _reader(request: HttpRequest):
 
 
 def _file_response(name: str) -> HttpResponse:
+    suffix = name[name.rfind(".") :]
     try:
-        handle = default_storage.open(name, "rb")
+        return file_response(name, content_type=CONTENT_TYPES[suffix])
     except (FileNotFoundError, IsADirectoryError) as exc:  # the row outlived its file
         raise Http404("No such file.") from exc
-    suffix = name[name.rfind(".") :]
-    return FileResponse(handle, content_type=CONTENT_TYPES[suffix])
 
 
 @require_safe
@@ -56,9 +55,17 @@ def media_serve(request: HttpRequest, path: str) -> HttpResponse:
     except NotFoundError as exc:
         raise Http404("No such file.") from exc
     response = _file_response(path)
+    # A redirect to a presigned URL may be reused only while that URL is valid.
+    max_age = (
+        settings.FORGE_S3_URL_SECONDS // 2
+        if response.status_code == 302
+        else settings.FORGE_MEDIA_PUBLIC_MAX_AGE
+    )
     if asset.visibility == AssetVisibility.PUBLIC:
-        patch_cache_control(response, public=True, max_age=settings.FORGE_MEDIA_PUBLIC_MAX_AGE)
+        patch_cache_control(response, public=True, max_age=max_age)
     else:
         patch_cache_control(response, private=True)
+        if response.status_code == 302:
+            patch_cache_control(response, max_age=max_age)
         patch_vary_headers(response, ["Cookie", "Authorization"])
     return response

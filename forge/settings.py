@@ -9,7 +9,7 @@ from pathlib import Path
 import environ
 
 from forge.logging import logging_config
-from forge.startup import require_provider_keys, require_secret_key
+from forge.startup import require_provider_keys, require_secret_key, require_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -192,8 +192,34 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+# Files: the local disk under MEDIA_ROOT (the default), or S3-compatible object storage with
+# FORGE_STORAGE=s3 (docs/scaling.md, "Files"). Either way every file goes through the storage
+# API and readers reach it through MEDIA_URL's access check (assets.media).
+FORGE_STORAGE = env.str("FORGE_STORAGE", default="local")
+# Lifetime of the presigned URLs readers are redirected to with FORGE_STORAGE=s3.
+FORGE_S3_URL_SECONDS = env.int("FORGE_S3_URL_SECONDS", default=300)
+require_storage(storage=FORGE_STORAGE, bucket=env.str("FORGE_S3_BUCKET", default=""))
+if FORGE_STORAGE == "s3":
+    _default_storage = {
+        "BACKEND": "forge.storage.MediaS3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("FORGE_S3_BUCKET", default=""),
+            "endpoint_url": env.str("FORGE_S3_ENDPOINT_URL", default="") or None,
+            "access_key": env.str("FORGE_S3_ACCESS_KEY", default="") or None,
+            "secret_key": env.str("FORGE_S3_SECRET_KEY", default="") or None,
+            "region_name": env.str("FORGE_S3_REGION", default="us-east-1"),
+            "addressing_style": env.str("FORGE_S3_ADDRESSING_STYLE", default="path"),
+            "location": env.str("FORGE_S3_PREFIX", default=""),
+            "signature_version": "s3v4",
+            "file_overwrite": False,  # as on disk: a taken name gets a suffix, never replaced
+            "default_acl": None,  # the bucket stays private
+            "querystring_auth": True,
+        },
+    }
+else:
+    _default_storage = {"BACKEND": "forge.storage.MediaFileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
         if not DEBUG

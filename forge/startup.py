@@ -24,3 +24,19 @@ def require_provider_keys(*, default: str, enabled: list[str], meshy_api_key: st
             "or remove meshy from those settings.\n"
         )
         raise SystemExit(2)
+
+
+def require_storage(*, storage: str, bucket: str) -> None:
+    """Exit with one line when FORGE_STORAGE is unknown, or s3 without a bucket."""
+    if storage not in {"local", "s3"}:
+        sys.stderr.write(
+            f"Forge refuses to start: FORGE_STORAGE is {storage!r}; set it to local (files "
+            "under MEDIA_ROOT) or s3 (with FORGE_S3_BUCKET and its endpoint and keys).\n"
+        )
+        raise SystemExit(2)
+    if storage == "s3" and not bucket.strip():
+        sys.stderr.write(
+            "Forge refuses to start: FORGE_STORAGE is s3 but FORGE_S3_BUCKET is empty; set the "
+            "bucket (and FORGE_S3_ENDPOINT_URL, FORGE_S3_ACCESS_KEY, FORGE_S3_SECRET_KEY).\n"
+        )
+        raise SystemExit(2)

@@ -1,12 +1,12 @@
 """Serve an export's file: only to its owner (or staff), with its type and file name.
 
-The file is read through `default_storage` and streamed by the app; the `exports/` folder is
-never served as public media. Both the API's download and the signed link end here.
+After the owner check the file is streamed by the app, or (FORGE_STORAGE=s3) the reader is
+redirected to a short-lived presigned URL; the `exports/` folder is never served as public
+media. Both the API's download and the signed link end here.
 """
 
 import structlog
-from django.core.files.storage import default_storage
-from django.http import FileResponse
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAuthenticated
@@ -15,11 +15,12 @@ from rest_framework.views import APIView
 from assets.exports.links import export_link_read
 from assets.exports.selectors import export_get_for_user
 from forge.exceptions import NotFoundError
+from forge.storage import file_response
 
 log = structlog.get_logger("assets.exports")
 
 
-def export_file_response(job) -> FileResponse:
+def export_file_response(job) -> HttpResponse:
     """Return the response that streams `job`'s file as an attachment."""
     if not job.files_available:
         raise NotFoundError(
@@ -27,12 +28,11 @@ def export_file_response(job) -> FileResponse:
         )
     file = job.files[0]
     try:
-        handle = default_storage.open(file["key"], "rb")
+        response = file_response(
+            file["key"], content_type=file["content_type"], filename=file["name"], size=file["size"]
+        )
     except FileNotFoundError:
         raise NotFoundError("This export's file is missing. Export the asset again.") from None
-    response = FileResponse(handle, as_attachment=True, filename=file["name"])
-    response["Content-Type"] = file["content_type"]
-    response["Content-Length"] = str(file["size"])
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     log.info("export_downloaded", export_id=str(job.pk), size=file["size"])

@@ -51,3 +51,14 @@ def test_deploy_checks_pass_in_a_production_like_environment():
         timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_unknown_storage_or_an_s3_without_bucket_refuses_to_start_in_one_line():
+    key = "k" * 40
+    unknown = run_check(SECRET_KEY=key, FORGE_STORAGE="ftp")
+    assert unknown.returncode != 0
+    assert unknown.stderr.strip().count("\n") == 0 and "FORGE_STORAGE is 'ftp'" in unknown.stderr
+    bucketless = run_check(SECRET_KEY=key, FORGE_STORAGE="s3", FORGE_S3_BUCKET="")
+    assert bucketless.returncode != 0 and "FORGE_S3_BUCKET is empty" in bucketless.stderr
+    ok = run_check(SECRET_KEY=key, FORGE_STORAGE="s3", FORGE_S3_BUCKET="forge-media")
+    assert ok.returncode == 0, ok.stderr
