@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCESS_KEY = "forge-dev-access"
-SECRET_KEY = "forge-dev-secret-key-not-for-production"
+SECRET_KEY = "forge-dev-secret-key-not-for-production"  # noqa: S105 - a local dev server's
 BUCKET = "forge-media"
 
 
@@ -114,7 +114,7 @@ class S3Server:
         # A clean environment: stray AWS_* variables must not become SeaweedFS identities.
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.data_dir)}
         log = open(self.data_dir / "weed.log", "ab")  # noqa: SIM115 - kept for the process
-        self.process = subprocess.Popen(
+        self.process = subprocess.Popen(  # noqa: S603 - our own argv, no shell
             command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         client = self.client()
