@@ -7,7 +7,8 @@ PORT ?= 8000
 export PYTHONUNBUFFERED := 1
 
 .PHONY: run test setup venv node localenv services db static browser gl blender assimp lint ci migrate-roundtrip clean s3 \
-        bench-gallery bench-pipelines bench-pipelines-meshy bench-ws bench-errors bench-exports bench-ingest bench-characters
+        bench-gallery bench-pipelines bench-pipelines-meshy bench-ws bench-errors bench-exports bench-ingest bench-characters \
+        bench-storage
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -132,6 +133,9 @@ bench-ingest: setup
 
 bench-characters: setup
 	$(PY) benchmarks/bench_characters.py $(BENCH_ARGS)
+
+bench-storage: setup
+	$(PY) benchmarks/bench_storage.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(BLENDER_VENV) node_modules static/vendor staticfiles

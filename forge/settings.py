@@ -10,6 +10,7 @@ import environ
 
 from forge.logging import logging_config
 from forge.startup import require_provider_keys, require_secret_key, require_storage
+from forge.storage_options import s3_storage_options
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -200,22 +201,15 @@ FORGE_STORAGE = env.str("FORGE_STORAGE", default="local")
 FORGE_S3_URL_SECONDS = env.int("FORGE_S3_URL_SECONDS", default=300)
 require_storage(storage=FORGE_STORAGE, bucket=env.str("FORGE_S3_BUCKET", default=""))
 if FORGE_STORAGE == "s3":
-    _default_storage = {
-        "BACKEND": "forge.storage.MediaS3Storage",
-        "OPTIONS": {
-            "bucket_name": env.str("FORGE_S3_BUCKET", default=""),
-            "endpoint_url": env.str("FORGE_S3_ENDPOINT_URL", default="") or None,
-            "access_key": env.str("FORGE_S3_ACCESS_KEY", default="") or None,
-            "secret_key": env.str("FORGE_S3_SECRET_KEY", default="") or None,
-            "region_name": env.str("FORGE_S3_REGION", default="us-east-1"),
-            "addressing_style": env.str("FORGE_S3_ADDRESSING_STYLE", default="path"),
-            "location": env.str("FORGE_S3_PREFIX", default=""),
-            "signature_version": "s3v4",
-            "file_overwrite": False,  # as on disk: a taken name gets a suffix, never replaced
-            "default_acl": None,  # the bucket stays private
-            "querystring_auth": True,
-        },
-    }
+    _default_storage = s3_storage_options(
+        bucket=env.str("FORGE_S3_BUCKET", default=""),
+        endpoint_url=env.str("FORGE_S3_ENDPOINT_URL", default=""),
+        access_key=env.str("FORGE_S3_ACCESS_KEY", default=""),
+        secret_key=env.str("FORGE_S3_SECRET_KEY", default=""),
+        region=env.str("FORGE_S3_REGION", default="us-east-1"),
+        addressing_style=env.str("FORGE_S3_ADDRESSING_STYLE", default="path"),
+        prefix=env.str("FORGE_S3_PREFIX", default=""),
+    )
 else:
     _default_storage = {"BACKEND": "forge.storage.MediaFileSystemStorage"}
 STORAGES = {

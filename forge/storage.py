@@ -21,6 +21,7 @@ import threading
 from datetime import datetime
 
 from django.conf import settings
+from django.core.files import File
 from django.core.files.storage import FileSystemStorage, default_storage, storages
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from storages.backends.s3 import S3Storage
@@ -108,8 +109,42 @@ def file_response(
     return response
 
 
+def storage_replace(name: str, content: File) -> str:
+    """Store `content` under exactly `name`, replacing what is there; return `name`.
+
+    For files whose name is theirs alone (a run's checkpoints): no search for a free name.
+    S3 replaces an object in one PUT; the disk deletes the old file first.
+    """
+    storage = storages["default"]
+    if isinstance(storage, MediaS3Storage):
+        return storage._save(name, content)  # one PUT; `save()` would look for a free name
+    if storage.exists(name):
+        storage.delete(name)
+    return storage.save(name, content)
+
+
+def _s3_tree_delete(storage: MediaS3Storage, path: str) -> int:
+    """One listing of every key under `path` and batched deletes (1,000 keys a request)."""
+    client = storage.connection.meta.client
+    prefix = storage._normalize_name(clean_name(path)).rstrip("/") + "/"
+    deleted = 0
+    for page in client.get_paginator("list_objects_v2").paginate(
+        Bucket=storage.bucket_name, Prefix=prefix
+    ):
+        keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+        if keys:
+            client.delete_objects(
+                Bucket=storage.bucket_name, Delete={"Objects": keys, "Quiet": True}
+            )
+            deleted += len(keys)
+    return deleted
+
+
 def storage_tree_delete(path: str) -> int:
     """Delete every file under `path` in the default storage; return how many were deleted."""
+    storage = storages["default"]
+    if isinstance(storage, MediaS3Storage):
+        return _s3_tree_delete(storage, path)
     try:
         directories, files = default_storage.listdir(path)
     except (FileNotFoundError, NotADirectoryError):

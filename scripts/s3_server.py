@@ -69,6 +69,18 @@ class S3Server:
             "FORGE_S3_REGION": "us-east-1",
         }
 
+    def storage(self, prefix: str = "") -> dict:
+        """`STORAGES["default"]` pointing Forge at this server (under key prefix `prefix`)."""
+        from forge.storage_options import s3_storage_options
+
+        return s3_storage_options(
+            bucket=self.bucket,
+            endpoint_url=self.endpoint,
+            access_key=ACCESS_KEY,
+            secret_key=SECRET_KEY,
+            prefix=prefix,
+        )
+
     def client(self):
         import boto3
         from botocore.config import Config

@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from forge.storage import storage_tree_delete
+from forge.storage import storage_replace, storage_tree_delete
 
 log = structlog.get_logger("pipelines")
 
@@ -21,9 +21,7 @@ def checkpoint_key(pipeline_id, stage: str, attempt: int, name: str) -> str:
 
 def checkpoint_save(key: str, data: bytes) -> str:
     """Store `data` under `key`, replacing what an earlier try of this attempt left there."""
-    if default_storage.exists(key):
-        default_storage.delete(key)
-    return default_storage.save(key, ContentFile(data))
+    return storage_replace(key, ContentFile(data))
 
 
 def checkpoint_load(key: str) -> bytes:

@@ -40,29 +40,6 @@ def s3_server(tmp_path_factory):
     server.stop()
 
 
-def _s3_storages(server: S3Server, prefix: str) -> dict:
-    env = server.environment()
-    return {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "forge.storage.MediaS3Storage",
-            "OPTIONS": {
-                "bucket_name": env["FORGE_S3_BUCKET"],
-                "endpoint_url": env["FORGE_S3_ENDPOINT_URL"],
-                "access_key": env["FORGE_S3_ACCESS_KEY"],
-                "secret_key": env["FORGE_S3_SECRET_KEY"],
-                "region_name": "us-east-1",
-                "addressing_style": "path",
-                "signature_version": "s3v4",
-                "location": prefix,
-                "file_overwrite": False,
-                "default_acl": None,
-                "querystring_auth": True,
-            },
-        },
-    }
-
-
 @pytest.fixture(params=["local", "s3"])
 def backend(request, tmp_path):
     """Run the test once with files on the disk, once in the S3 bucket."""
@@ -72,7 +49,7 @@ def backend(request, tmp_path):
         return
     server = request.getfixturevalue("s3_server")
     prefix = f"t-{uuid.uuid4().hex[:12]}"
-    with override_settings(STORAGES=_s3_storages(server, prefix)):
+    with override_settings(STORAGES={**settings.STORAGES, "default": server.storage(prefix)}):
         assert isinstance(storages["default"], MediaS3Storage)
         yield "s3"
 
