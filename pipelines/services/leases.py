@@ -23,10 +23,10 @@ from pipelines.events import pipeline_event_publish_on_commit
 from pipelines.models import DONE_STAGE_STATUSES, GenerationPipeline, PipelineStage, PipelineStatus
 from pipelines.services.state import (
     PIPELINE_WRITE_FIELDS,
-    STAGE_WRITE_FIELDS,
     save_and_publish,
     stage_begin,
     stages_of,
+    stages_save,
 )
 
 log = structlog.get_logger("pipelines")
@@ -160,20 +160,26 @@ class Lease:
         Raises LeaseLost (and writes nothing) otherwise. A successful write renews the lease.
         """
         with transaction.atomic():
-            pipeline = (
-                GenerationPipeline.objects.select_for_update(of=("self",))
+            # One statement reads the stages and locks the fenced pipeline row (three in all:
+            # this, one UPDATE of the changed stages, one of the pipeline). Only the lease
+            # owner writes stages while the fence holds, so the stages read are current.
+            stages = list(
+                PipelineStage.objects.select_related("pipeline")
+                .select_for_update(of=("pipeline",))
                 .filter(
-                    pk=self.pipeline_id,
-                    lease_owner=self.owner,
-                    attempt=self.attempt,
-                    status=PipelineStatus.RUNNING,
+                    pipeline_id=self.pipeline_id,
+                    pipeline__lease_owner=self.owner,
+                    pipeline__attempt=self.attempt,
+                    pipeline__status=PipelineStatus.RUNNING,
                 )
-                .first()
+                .order_by("order")
             )
-            if pipeline is None:
+            if not stages:
                 self.lost.set()
                 raise LeaseLost()
-            stages = list(PipelineStage.objects.filter(pipeline=pipeline).order_by("order"))
+            pipeline = stages[0].pipeline
+            for stage in stages:
+                stage.pipeline = pipeline
             by_name = {stage.name: stage for stage in stages}
             changed = mutate(pipeline, by_name)
             if pipeline.status != PipelineStatus.RUNNING:
@@ -182,8 +188,7 @@ class Lease:
             if pipeline.status == PipelineStatus.RUNNING:
                 pipeline.lease_expires_at = now + self.duration
                 pipeline.heartbeat_at = now
-            for stage in changed:
-                stage.save(update_fields=STAGE_WRITE_FIELDS)
+            stages_save(changed)
             if publish:
                 pipeline.event_seq += 1
             pipeline.updated_at = now
