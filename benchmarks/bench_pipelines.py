@@ -407,21 +407,7 @@ def main() -> None:
         print(f"Throughput, {quality}: {args.batch} pipelines, two workers …")
         throughput[quality] = bench_throughput(user, args.batch, quality, tmp)
 
-    rows = [
-        "| Stage | stage function p50 (ms) | orchestration overhead p50 (ms) | overhead p95 (ms) |",
-        "| --- | ---: | ---: | ---: |",
-    ]
-    for name in STAGES:
-        rows.append(
-            f"| {name} | {ms(statistics.median(overhead['functions'][name]))} | "
-            f"{ms(statistics.median(overhead['overhead'][name]))} | "
-            f"{ms(percentile(overhead['overhead'][name], 0.95))} |"
-        )
-    all_overhead = [v for values in overhead["overhead"].values() for v in values]
-    rows.append(
-        f"| **all stages** | | **{ms(statistics.median(all_overhead))}** | "
-        f"**{ms(percentile(all_overhead, 0.95))}** |"
-    )
+    rows = overhead_rows(overhead)
     summary = [
         "| Case | p50 (ms) | p95 (ms) |",
         "| --- | ---: | ---: |",
