@@ -246,8 +246,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 # Sessions are read from the cache (Redis) and written through to the database: a request
-# pays one cache GET instead of a query, and a session outlives a cache flush or restart.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# pays one cache GET instead of a query, and a session outlives a cache flush, a restart or
+# an outage of Redis (forge/sessions.py falls back to the database).
+SESSION_ENGINE = "forge.sessions"
 
 # DRF
 REST_FRAMEWORK = {

@@ -56,6 +56,19 @@ def test_a_session_outlives_the_cache(user):
     assert response.status_code == 200
 
 
+def test_signed_in_requests_keep_working_while_redis_is_down(user, settings):
+    client = Client()
+    client.force_login(user)
+    # Nothing listens on this port (one of this project's test ports): every cache call fails.
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:8299/0"}
+    }
+    response = client.get(FLOOR)
+    assert response.status_code == 200 and response.json()["data"] == {"ok": True}
+    response = client.get("/api/v1/tokens/")  # a view that needs the signed-in user
+    assert response.status_code == 200
+
+
 def test_a_signed_in_client_is_throttled_by_its_window(user):
     client = Client()
     client.force_login(user)
