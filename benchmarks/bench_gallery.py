@@ -30,13 +30,13 @@ from benchmarks.common import (  # noqa: E402
     FLOOR_PATH,
     FLOOR_URLCONF,
     database_ensure,
+    floor_cases,
     floor_clients,
-    floor_measure,
     floor_table,
     middleware_costs,
     middleware_table,
     percentile,
-    requests_time,
+    requests_time_interleaved,
     results_section_write,
 )
 
@@ -418,7 +418,6 @@ def _floor(args, public: int, detail_ids: list) -> None:
     print(f"\nFloor: {iterations} requests per case …")
     with override_settings(ROOT_URLCONF=FLOOR_URLCONF):
         clients = floor_clients(user)
-        floor = floor_measure(clients, iterations)
         session, token = clients["session"], clients["token"]
         endpoints = [
             ("presets list", "/api/v1/presets/", session),
@@ -431,11 +430,16 @@ def _floor(args, public: int, detail_ids: list) -> None:
             ("export presets list", "/api/v1/exports/presets/", session),
             ("characters list", "/api/v1/characters/", session),
         ]
+        base = floor_cases(clients)
+        timings = requests_time_interleaved(
+            [case for _, case in base] + [(client, url, 200) for _, url, client in endpoints],
+            iterations,
+        )
+        floor = {label: timing for (label, _), timing in zip(base, timings, strict=False)}
         cases = [
-            (label, "session" if client is session else "token",
-             requests_time(client, url, iterations))
-            for label, url, client in endpoints
-        ]  # fmt: skip
+            (label, "session" if client is session else "token", timing)
+            for (label, _, client), timing in zip(endpoints, timings[len(base) :], strict=True)
+        ]
 
         def session_client():
             from django.test import Client
@@ -458,7 +462,8 @@ def _floor(args, public: int, detail_ids: list) -> None:
             "",
             f'`make bench-gallery BENCH_ARGS="--rows {args.rows} --floor-only"` (also run at '
             f"the end of a full gallery run): {iterations} requests per case, in-process through "
-            "the Django test Client, DEBUG off, persistent connections, the whole middleware "
+            "the Django test Client, all cases taking turns request by request (so load from "
+            "elsewhere falls on all alike), DEBUG off, persistent connections, the whole middleware "
             f"stack, {public:,} public assets, on {platform.machine()} with {os.cpu_count()} "
             "cores shared with other work. The floor is what every request pays before its own "
             "work: an enveloped 404 (URL resolution, middleware, envelope) and a DRF view that "

@@ -69,27 +69,39 @@ class QueryTimer:
             self.count += 1
 
 
-def requests_time(client, url: str, iterations: int, *, expect: int = 200, **extra) -> dict:
+def requests_time(client, url: str, iterations: int, *, expect: int = 200) -> dict:
     """Time `iterations` GETs of `url` after a warm-up; return wall and query time per request (ms)."""
+    return requests_time_interleaved([(client, url, expect)], iterations)[0]
+
+
+def requests_time_interleaved(cases: list[tuple], iterations: int) -> list[dict]:
+    """Time `iterations` GETs of each (client, url, expected status), the cases taking turns.
+
+    One request of each case per round, so a burst of load from elsewhere on the machine
+    falls on every case alike and their ratios (multiples of the floor) stay meaningful.
+    Returns, per case, wall and SQL time per request (ms) and the query count.
+    """
     import time
 
     from django.db import connection
 
-    first = client.get(url, **extra)
-    assert first.status_code == expect, (url, first.status_code, first.content[:300])
-    for _ in range(5):
-        client.get(url, **extra)
-    wall, sql, counts = [], [], []
+    for client, url, expect in cases:
+        first = client.get(url)
+        assert first.status_code == expect, (url, first.status_code, first.content[:300])
+        for _ in range(5):
+            client.get(url)
+    results = [{"wall": [], "sql": [], "queries": []} for _ in cases]
     for _ in range(iterations):
-        timer = QueryTimer()
-        with connection.execute_wrapper(timer):
-            started = time.perf_counter()
-            response = client.get(url, **extra)
-            wall.append((time.perf_counter() - started) * 1000)
-        sql.append(timer.seconds * 1000)
-        counts.append(timer.count)
-        assert response.status_code == expect, (url, response.status_code)
-    return {"wall": wall, "sql": sql, "queries": counts}
+        for (client, url, expect), result in zip(cases, results, strict=True):
+            timer = QueryTimer()
+            with connection.execute_wrapper(timer):
+                started = time.perf_counter()
+                response = client.get(url)
+                result["wall"].append((time.perf_counter() - started) * 1000)
+            result["sql"].append(timer.seconds * 1000)
+            result["queries"].append(timer.count)
+            assert response.status_code == expect, (url, response.status_code)
+    return results
 
 
 def floor_clients(user) -> dict:
@@ -105,30 +117,28 @@ def floor_clients(user) -> dict:
     return {"anonymous": Client(), "session": session, "token": token}
 
 
-def floor_measure(clients: dict, iterations: int) -> dict:
-    """Time the bare Django path (an enveloped 404) and the minimal DRF view per way of signing in."""
-    floor = {"404 (bare Django path, anonymous)": requests_time(
-        clients["anonymous"], NOT_FOUND_PATH, iterations, expect=404
-    )}  # fmt: skip
-    for name, client in clients.items():
-        floor[f"minimal DRF view, {name}"] = requests_time(client, FLOOR_PATH, iterations)
-    # Expected client errors: refused before the view runs, and (429) counted by the errors app.
-    floor["401 not authenticated (anonymous)"] = requests_time(
-        clients["anonymous"], "/api/v1/tokens/", iterations, expect=401
-    )
+def floor_cases(clients: dict) -> list[tuple[str, tuple]]:
+    """Return the floor's cases: the bare Django path, the minimal DRF view, expected errors."""
     import random
 
     from django.test import Client
 
+    cases = [("404 (bare Django path, anonymous)", (clients["anonymous"], NOT_FOUND_PATH, 404))]
+    for name, client in clients.items():
+        cases.append((f"minimal DRF view, {name}", (client, FLOOR_PATH, 200)))
+    # Expected client errors: refused before the view runs, and (429) counted by the errors app.
+    cases.append(
+        ("401 not authenticated (anonymous)", (clients["anonymous"], "/api/v1/tokens/", 401))
+    )
     # A fresh address: its own throttle window, which the first two requests use up.
     address = f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"  # noqa: S311
     throttled = Client(REMOTE_ADDR=address)
     for _ in range(2):
         throttled.get(THROTTLED_PATH)
-    floor["429 throttled (anonymous, counted as an error)"] = requests_time(
-        throttled, THROTTLED_PATH, iterations, expect=429
+    cases.append(
+        ("429 throttled (anonymous, counted as an error)", (throttled, THROTTLED_PATH, 429))
     )
-    return floor
+    return cases
 
 
 def _stats(values) -> tuple[float, float]:
