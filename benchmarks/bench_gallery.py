@@ -26,7 +26,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.common import database_ensure, percentile, results_section_write  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    FLOOR_PATH,
+    FLOOR_URLCONF,
+    database_ensure,
+    floor_cases,
+    floor_clients,
+    floor_table,
+    middleware_costs,
+    middleware_table,
+    percentile,
+    requests_time_interleaved,
+    results_section_write,
+)
 
 BENCH_DB = "forge_bench_gallery"
 PAGE_SIZE = 24
@@ -294,6 +306,11 @@ def main() -> None:
     parser.add_argument("--db-host", default="127.0.0.1")
     parser.add_argument("--no-docs", action="store_true", help="do not update docs/benchmarks.md")
     parser.add_argument(
+        "--floor-only",
+        action="store_true",
+        help="only measure the floor (fixed cost per request) and each endpoint against it",
+    )
+    parser.add_argument(
         "--instrumentation-only",
         action="store_true",
         help="only measure the cost of metrics and traces (benchmarks/instrumentation.py)",
@@ -328,6 +345,9 @@ def main() -> None:
     )
     if args.instrumentation_only:
         _instrumentation(args, public, detail_ids)
+        return
+    if args.floor_only:
+        _floor(args, public, detail_ids)
         return
     client = Client()
     probe = client.get("/api/v1/assets/?tag=dragon&q=ancient&sort=name&page_size=24").json()
@@ -384,7 +404,91 @@ def main() -> None:
         lines.append(f"| {label} | {p50:.2f} | {p95:.2f} | {cold_text} |")
     if not args.no_docs:
         _write_docs(args, public, lines)
+    _floor(args, public, detail_ids)
     _instrumentation(args, public, detail_ids)
+
+
+def _floor(args, public: int, detail_ids: list) -> None:
+    """Measure the fixed cost of a request and each real endpoint as a multiple of it."""
+    from django.contrib.auth import get_user_model
+    from django.test.utils import override_settings
+
+    user = get_user_model().objects.get(username="bench0")
+    iterations = max(200, args.iterations)
+    print(f"\nFloor: {iterations} requests per case …")
+    with override_settings(ROOT_URLCONF=FLOOR_URLCONF):
+        clients = floor_clients(user)
+        session, token = clients["session"], clients["token"]
+        endpoints = [
+            ("presets list", "/api/v1/presets/", session),
+            ("assets list, page 1", f"/api/v1/assets/?page=1&page_size={PAGE_SIZE}", session),
+            ("assets list, page 1", f"/api/v1/assets/?page=1&page_size={PAGE_SIZE}", token),
+            ("asset detail (4 variants)", f"/api/v1/assets/{detail_ids[0]}/", session),
+            ("asset detail (4 variants)", f"/api/v1/assets/{detail_ids[0]}/", token),
+            ("pipelines list", "/api/v1/pipelines/", session),
+            ("exports list", "/api/v1/exports/", session),
+            ("export presets list", "/api/v1/exports/presets/", session),
+            ("characters list", "/api/v1/characters/", session),
+        ]
+        base = floor_cases(clients)
+        timings = requests_time_interleaved(
+            [case for _, case in base] + [(client, url, 200) for _, url, client in endpoints],
+            iterations,
+        )
+        floor = {label: timing for (label, _), timing in zip(base, timings, strict=False)}
+        cases = [
+            (label, "session" if client is session else "token", timing)
+            for (label, _, client), timing in zip(endpoints, timings[len(base) :], strict=True)
+        ]
+
+        def session_client():
+            from django.test import Client
+
+            client = Client()
+            client.force_login(user)
+            return client
+
+        costs = middleware_costs(session_client, FLOOR_PATH, iterations)
+    floor_rows, endpoint_rows = floor_table(floor, cases)
+    cost_rows = middleware_table(costs)
+    print("\n".join(floor_rows))
+    print("\n".join(endpoint_rows))
+    print("\n".join(cost_rows))
+    if args.no_docs:
+        return
+    section = "\n".join(
+        [
+            "## Floor (gallery)",
+            "",
+            f'`make bench-gallery BENCH_ARGS="--rows {args.rows} --floor-only"` (also run at '
+            f"the end of a full gallery run): {iterations} requests per case, in-process through "
+            "the Django test Client, all cases taking turns request by request (so load from "
+            "elsewhere falls on all alike), DEBUG off, persistent connections, the whole middleware "
+            f"stack, {public:,} public assets, on {platform.machine()} with {os.cpu_count()} "
+            "cores shared with other work. The floor is what every request pays before its own "
+            "work: an enveloped 404 (URL resolution, middleware, envelope) and a DRF view that "
+            "returns a constant (`tests/forge/urls.py`, a test-only URLconf) through the default "
+            "authentication, permission and throttles, anonymous, with a session cookie and with "
+            "a bearer token. SQL time is measured per request with `connection.execute_wrapper`.",
+            "",
+            *floor_rows,
+            "",
+            "Each endpoint against the minimal view signed in the same way:",
+            "",
+            *endpoint_rows,
+            "",
+            "Goals: the minimal view ≤ 1 ms p50 with a session or a token; every endpoint's p95 "
+            "≤ 2 × the minimal view's p95 + its own SQL p95.",
+            "",
+            "Where the minimal view's time goes (session cookie), each middleware timed alone "
+            "between marker middlewares (its way in, its `process_view` and its way out):",
+            "",
+            *cost_rows,
+            "",
+        ]
+    )
+    path = results_section_write("Floor (gallery)", section)
+    print(f"\nWrote the figures to {path.relative_to(ROOT)}.")
 
 
 def _instrumentation(args, public: int, detail_ids: list) -> None:

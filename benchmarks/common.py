@@ -39,3 +39,224 @@ def results_section_write(title: str, section: str) -> Path:
         text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
     RESULTS_PAGE.write_text(text)
     return RESULTS_PAGE
+
+
+# -- The floor: what a request costs before its own work -------------------------------------
+
+FLOOR_URLCONF = "tests.forge.urls"  # forge.urls plus test-only views; never public
+FLOOR_PATH = "/api/v1/test/floor/"  # a constant through the default auth, throttles, envelope
+NOT_FOUND_PATH = "/api/v1/no-such-endpoint/"  # an enveloped 404: the bare Django path
+THROTTLED_PATH = "/api/v1/test/throttled/"  # 2 a minute, then 429s
+
+
+class QueryTimer:
+    """Count and time every SQL statement run on the default connection (execute_wrapper)."""
+
+    __slots__ = ("count", "seconds")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.seconds = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        import time
+
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
+            self.count += 1
+
+
+def requests_time(client, url: str, iterations: int, *, expect: int = 200) -> dict:
+    """Time `iterations` GETs of `url` after a warm-up; return wall and query time per request (ms)."""
+    return requests_time_interleaved([(client, url, expect)], iterations)[0]
+
+
+def requests_time_interleaved(cases: list[tuple], iterations: int) -> list[dict]:
+    """Time `iterations` GETs of each (client, url, expected status), the cases taking turns.
+
+    One request of each case per round, so a burst of load from elsewhere on the machine
+    falls on every case alike and their ratios (multiples of the floor) stay meaningful.
+    Returns, per case, wall and SQL time per request (ms) and the query count.
+    """
+    import time
+
+    from django.db import connection
+
+    for client, url, expect in cases:
+        first = client.get(url)
+        assert first.status_code == expect, (url, first.status_code, first.content[:300])
+        for _ in range(5):
+            client.get(url)
+    results = [{"wall": [], "sql": [], "queries": []} for _ in cases]
+    for _ in range(iterations):
+        for (client, url, expect), result in zip(cases, results, strict=True):
+            timer = QueryTimer()
+            with connection.execute_wrapper(timer):
+                started = time.perf_counter()
+                response = client.get(url)
+                result["wall"].append((time.perf_counter() - started) * 1000)
+            result["sql"].append(timer.seconds * 1000)
+            result["queries"].append(timer.count)
+            assert response.status_code == expect, (url, response.status_code)
+    return results
+
+
+def floor_clients(user) -> dict:
+    """Return test Clients for the floor: anonymous, signed in by session, and by API token."""
+    from django.test import Client
+
+    from forge.tokens import api_token_create
+
+    session = Client()
+    session.force_login(user)
+    _, raw = api_token_create(user=user, name="bench floor")
+    token = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    return {"anonymous": Client(), "session": session, "token": token}
+
+
+def floor_cases(clients: dict) -> list[tuple[str, tuple]]:
+    """Return the floor's cases: the bare Django path, the minimal DRF view, expected errors."""
+    import random
+
+    from django.test import Client
+
+    cases = [("404 (bare Django path, anonymous)", (clients["anonymous"], NOT_FOUND_PATH, 404))]
+    for name, client in clients.items():
+        cases.append((f"minimal DRF view, {name}", (client, FLOOR_PATH, 200)))
+    # Expected client errors: refused before the view runs, and (429) counted by the errors app.
+    cases.append(
+        ("401 not authenticated (anonymous)", (clients["anonymous"], "/api/v1/tokens/", 401))
+    )
+    # A fresh address: its own throttle window, which the first two requests use up.
+    address = f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"  # noqa: S311
+    throttled = Client(REMOTE_ADDR=address)
+    for _ in range(2):
+        throttled.get(THROTTLED_PATH)
+    cases.append(
+        ("429 throttled (anonymous, counted as an error)", (throttled, THROTTLED_PATH, 429))
+    )
+    return cases
+
+
+def _stats(values) -> tuple[float, float]:
+    import statistics
+
+    return statistics.median(values), percentile(values, 0.95)
+
+
+def floor_table(floor: dict, cases: list[tuple[str, str, dict]]) -> tuple[list[str], list[str]]:
+    """Return the markdown rows for the floor and for each endpoint against its floor.
+
+    `cases` are (label, way of signing in, timings). An endpoint meets the goal when its p95
+    is at most twice the minimal view's p95 (same way of signing in) plus its own query p95.
+    """
+    rows = [
+        "| case | p50 ms | p95 ms | queries | SQL p50 ms |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for label, timing in floor.items():
+        p50, p95 = _stats(timing["wall"])
+        rows.append(
+            f"| {label} | {p50:.2f} | {p95:.2f} | {max(timing['queries'])} | "
+            f"{_stats(timing['sql'])[0]:.2f} |"
+        )
+    endpoint_rows = [
+        "| endpoint | signed in | p50 ms | p95 ms | × floor p50 | × floor p95 | queries | "
+        "SQL p95 ms | goal p95 ms (2 × floor p95 + SQL p95) | met |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for label, auth, timing in cases:
+        base50, base95 = _stats(floor[f"minimal DRF view, {auth}"]["wall"])
+        p50, p95 = _stats(timing["wall"])
+        sql95 = percentile(timing["sql"], 0.95)
+        goal = 2 * base95 + sql95
+        endpoint_rows.append(
+            f"| {label} | {auth} | {p50:.2f} | {p95:.2f} | {p50 / base50:.1f} | "
+            f"{p95 / base95:.1f} | {max(timing['queries'])} | {sql95:.2f} | {goal:.2f} | "
+            f"{'yes' if p95 <= goal else '**no**'} |"
+        )
+    return rows, endpoint_rows
+
+
+# -- Each middleware's own time ---------------------------------------------------------------
+
+
+def _mark_class(index: int, stamps: list):
+    """Return a middleware that notes when a request passes it on the way in and out."""
+    import time
+
+    class Mark:
+        def __init__(self, get_response):
+            self.get_response = get_response
+
+        def __call__(self, request):
+            stamps.append(("in", index, time.perf_counter()))
+            response = self.get_response(request)
+            stamps.append(("out", index, time.perf_counter()))
+            return response
+
+        def process_view(self, request, view_func, view_args, view_kwargs):
+            stamps.append(("view", index, time.perf_counter()))
+
+    Mark.__name__ = Mark.__qualname__ = f"Mark{index}"
+    return Mark
+
+
+def middleware_costs(client_factory, url: str, iterations: int) -> list[tuple[str, list[float]]]:
+    """Time each middleware of settings.MIDDLEWARE alone around GETs of `url` (µs per request).
+
+    A marker middleware sits between every two; a middleware's time is the gap between its
+    markers on the way in (plus its `process_view`) and on the way out. The last row is the
+    view itself (URL resolution, DRF, rendering) between the innermost markers.
+    """
+    import sys
+    import types
+
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    stamps: list = []
+    module = types.ModuleType("bench_middleware_marks")
+    names = list(settings.MIDDLEWARE)
+    chain = []
+    for index, name in enumerate([*names, None]):
+        mark = _mark_class(index, stamps)
+        setattr(module, mark.__name__, mark)
+        chain.append(f"bench_middleware_marks.{mark.__name__}")
+        if name is not None:
+            chain.append(name)
+    sys.modules[module.__name__] = module
+    costs: dict[int, list[float]] = {i: [] for i in range(len(names) + 1)}
+    with override_settings(MIDDLEWARE=chain):
+        client = client_factory()
+        for _ in range(5):
+            client.get(url)
+        for _ in range(iterations):
+            stamps.clear()
+            client.get(url)
+            at = {(kind, i): t for kind, i, t in stamps}
+            last = len(names)
+            for i in range(last):
+                inward = at[("in", i + 1)] - at[("in", i)]
+                outward = at[("out", i)] - at[("out", i + 1)]
+                view = at.get(("view", i + 1), 0) - at.get(("view", i), 0)
+                costs[i].append((inward + outward + view) * 1e6)
+            view_time = at[("out", last)] - at[("in", last)]
+            view_time -= at.get(("view", last), 0) - at.get(("view", 0), 0)
+            costs[last].append(view_time * 1e6)
+    return [(name, costs[i]) for i, name in enumerate([*names, "(the view: resolve, DRF, render)"])]
+
+
+def middleware_table(costs: list[tuple[str, list[float]]]) -> list[str]:
+    """Return the markdown rows of `middleware_costs`."""
+    import statistics
+
+    rows = ["| middleware | p50 µs | p95 µs |", "| --- | ---: | ---: |"]
+    for name, values in costs:
+        rows.append(
+            f"| `{name}` | {statistics.median(values):.0f} | {percentile(values, 0.95):.0f} |"
+        )
+    return rows

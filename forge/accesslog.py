@@ -1,10 +1,11 @@
 """Access-log aggregates in SQL: per-minute request counts and latency buckets, for the SLOs.
 
 Each process adds requests to an in-memory buffer (a dict increment under a lock) and
-writes it with one upsert every FORGE_ACCESS_AGGREGATE_FLUSH_SECONDS (from the request that
-finds it due, and at exit), so the cost per request is a few microseconds and one small
-statement per process every few seconds. A flush that fails is logged and dropped: losing a
-few seconds of counts must never fail a request.
+writes it with one upsert every FORGE_ACCESS_AGGREGATE_FLUSH_SECONDS, and at exit. The
+request that finds a flush due only wakes a background thread that writes it, so no request
+waits for the upsert: the cost per request is a few microseconds, and one small statement
+per process every few seconds off the request path. A flush that fails is logged and
+dropped: losing a few seconds of counts must never fail a request.
 """
 
 import atexit
@@ -73,14 +74,53 @@ class _Buffer:
 _buffer = _Buffer()
 
 
+class _Flusher:
+    """A daemon thread that writes the buffer when a request says a flush is due."""
+
+    def __init__(self) -> None:
+        self.due = threading.Event()
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+
+    def wake(self) -> None:
+        with self.lock:
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(
+                    target=self._loop, name="access-aggregates-flush", daemon=True
+                )
+                self.thread.start()
+        self.due.set()
+
+    def _loop(self) -> None:
+        from django.db import connection as thread_connection
+
+        while True:
+            self.due.wait()
+            self.due.clear()
+            try:
+                access_aggregates_flush()
+            finally:
+                thread_connection.close()  # no idle connection held between flushes
+
+
+_flusher = _Flusher()
+_flush_lock = threading.Lock()  # one flush at a time: an explicit flush waits for the thread's
+
+
 def access_record(*, path: str, status: int, duration_ms: float) -> None:
-    """Count one answered request into this process's buffer; flush it when due."""
+    """Count one answered request into this process's buffer; wake the flusher when due."""
     if _buffer.add(route_class_of(path), status, duration_ms, time.time()):
-        access_aggregates_flush()
+        _buffer.flushed_at = time.monotonic()  # one wake per interval
+        _flusher.wake()
 
 
 def access_aggregates_flush() -> int:
     """Add this process's buffered counts to the SQL aggregates; return the rows written."""
+    with _flush_lock:
+        return _flush()
+
+
+def _flush() -> int:
     rows = _buffer.take()
     if not rows:
         return 0

@@ -1,4 +1,6 @@
-"""Django's Redis cache, made to fail open: an outage of Redis is not an outage of Forge.
+"""Django's Redis cache, made to fail open and to reuse its Redis clients.
+
+Failing open: an outage of Redis is not an outage of Forge.
 
 Everything Forge keeps in the cache can be done without: gallery pages and counts are
 recomputed from PostgreSQL, sessions read through to the database (`cached_db`), throttles
@@ -16,6 +18,12 @@ be handled by its caller (`forge/ratelimit.py` does).
 
 Code that uses the Redis client directly (`cache._cache.get_client()`: throttles, rate
 limits, the ingest drain flag) catches `redis.RedisError` itself.
+
+One client per pool: `RedisCacheClient.get_client` builds a new `redis.Redis` for every cache
+operation; building one registers every response callback again, which costs more than the
+round trip it wraps (about 0.1 ms a call on a session read, a throttle and an auth-lockout
+check of every request). A client is a thin, thread-safe front to its connection pool, so it
+is made once per pool and kept.
 """
 
 import threading
@@ -87,11 +95,20 @@ def _fail_open(name: str):
 
 
 class FailOpenRedisCacheClient(RedisCacheClient):
-    """Django's Redis cache client whose reads miss and writes give up while Redis is away."""
+    """Django's Redis cache client whose reads miss and writes give up while Redis is away,
+    with one Redis client object per connection pool."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._breaker = _Breaker()
+        self._clients: dict[int, object] = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
 
     get = _fail_open("get")
     get_many = _fail_open("get_many")
@@ -105,7 +122,7 @@ class FailOpenRedisCacheClient(RedisCacheClient):
 
 
 class RedisCache(DjangoRedisCache):
-    """`django.core.cache.backends.redis.RedisCache` that fails open (see the module)."""
+    """`django.core.cache.backends.redis.RedisCache` that fails open and reuses its clients."""
 
     def __init__(self, server, params) -> None:
         super().__init__(server, params)

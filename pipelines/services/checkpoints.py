@@ -1,8 +1,15 @@
 """Checkpoints: the files a run's stages write, kept per attempt so a resumed run skips work.
 
 Files live under `pipelines/<id>/<stage>/a<attempt>/`: deterministic per attempt, so a
-stale worker can never overwrite a newer attempt's file. They are deleted once the run ends.
+stale worker can never overwrite a newer attempt's file. They are deleted once the run ends,
+after its last write commits, by a background thread of the worker process: the run's last
+stage never waits for the storage. A process that dies before its thread gets to them
+leaves them to the daily clean-up (`pipelines.services.maintenance`).
 """
+
+import atexit
+import queue
+import threading
 
 import structlog
 from django.core.files.base import ContentFile
@@ -59,13 +66,49 @@ def pipeline_files_delete(*, pipeline_id) -> int:
     return storage_tree_delete(f"pipelines/{pipeline_id}")
 
 
+class _Deleter:
+    """One daemon thread per process deleting finished runs' checkpoint files in order."""
+
+    def __init__(self) -> None:
+        self.queue: queue.Queue = queue.Queue()
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+
+    def put(self, pipeline_id) -> None:
+        with self.lock:
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(
+                    target=self._loop, name="checkpoint-cleanup", daemon=True
+                )
+                self.thread.start()
+        self.queue.put(pipeline_id)
+
+    def _loop(self) -> None:
+        while True:
+            pipeline_id = self.queue.get()
+            try:
+                pipeline_files_delete(pipeline_id=pipeline_id)
+            except Exception:  # the daily cleanup sweeps anything left behind
+                log.exception("pipeline_files_delete_failed", pipeline_id=str(pipeline_id))
+            finally:
+                self.queue.task_done()
+
+    def flush(self) -> None:
+        if self.thread is not None and self.thread.is_alive():
+            self.queue.join()
+
+
+_deleter = _Deleter()
+
+
 def files_delete_on_commit(pipeline_id) -> None:
-    """Delete the checkpoint files of `pipeline_id` once the current transaction commits."""
+    """Delete the checkpoint files of `pipeline_id` in the background once the transaction commits."""
+    transaction.on_commit(lambda: _deleter.put(pipeline_id))
 
-    def delete() -> None:
-        try:
-            pipeline_files_delete(pipeline_id=pipeline_id)
-        except Exception:  # the daily cleanup sweeps anything left behind
-            log.exception("pipeline_files_delete_failed", pipeline_id=str(pipeline_id))
 
-    transaction.on_commit(delete)
+def checkpoint_cleanup_flush() -> None:
+    """Wait until this process deleted every finished run's checkpoint files handed to it."""
+    _deleter.flush()
+
+
+atexit.register(checkpoint_cleanup_flush)

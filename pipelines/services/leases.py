@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
+from functools import cache
 
 import structlog
 from django.conf import settings
@@ -22,11 +23,11 @@ from django.utils import timezone
 from pipelines.events import pipeline_event_publish_on_commit
 from pipelines.models import DONE_STAGE_STATUSES, GenerationPipeline, PipelineStage, PipelineStatus
 from pipelines.services.state import (
-    PIPELINE_WRITE_FIELDS,
-    STAGE_WRITE_FIELDS,
+    pipeline_save,
     save_and_publish,
     stage_begin,
     stages_of,
+    stages_save,
 )
 
 log = structlog.get_logger("pipelines")
@@ -74,6 +75,21 @@ def lease_claim(pipeline_id, worker_id: str) -> tuple[GenerationPipeline | None,
             changed.append(stage_begin(pipeline, {st.name: st for st in stages}, first.name))
         save_and_publish(pipeline, stages, changed, now)
     return pipeline, "claimed", first.name if first is not None else ""
+
+
+@cache
+def _stage_write_sql(fields: tuple[str, ...]) -> tuple[str, list]:
+    """Return the fenced UPDATE of `fields` of one stage (built once per field list)."""
+    stage_meta, pipeline_meta = PipelineStage._meta, GenerationPipeline._meta
+    columns = [stage_meta.get_field(name) for name in fields]
+    assignments = ", ".join(f'"{column.column}" = %s' for column in columns)
+    sql = (
+        f'UPDATE "{stage_meta.db_table}" AS s SET {assignments} '  # noqa: S608 - model names
+        f'FROM "{pipeline_meta.db_table}" AS p '
+        "WHERE p.id = s.pipeline_id AND s.pipeline_id = %s AND s.name = %s "
+        "AND p.lease_owner = %s AND p.attempt = %s AND p.status = %s"
+    )
+    return sql, columns
 
 
 class Lease:
@@ -160,20 +176,26 @@ class Lease:
         Raises LeaseLost (and writes nothing) otherwise. A successful write renews the lease.
         """
         with transaction.atomic():
-            pipeline = (
-                GenerationPipeline.objects.select_for_update(of=("self",))
+            # One statement reads the stages and locks the fenced pipeline row (three in all:
+            # this, one UPDATE of the changed stages, one of the pipeline). Only the lease
+            # owner writes stages while the fence holds, so the stages read are current.
+            stages = list(
+                PipelineStage.objects.select_related("pipeline")
+                .select_for_update(of=("pipeline",))
                 .filter(
-                    pk=self.pipeline_id,
-                    lease_owner=self.owner,
-                    attempt=self.attempt,
-                    status=PipelineStatus.RUNNING,
+                    pipeline_id=self.pipeline_id,
+                    pipeline__lease_owner=self.owner,
+                    pipeline__attempt=self.attempt,
+                    pipeline__status=PipelineStatus.RUNNING,
                 )
-                .first()
+                .order_by("order")
             )
-            if pipeline is None:
+            if not stages:
                 self.lost.set()
                 raise LeaseLost()
-            stages = list(PipelineStage.objects.filter(pipeline=pipeline).order_by("order"))
+            pipeline = stages[0].pipeline
+            for stage in stages:
+                stage.pipeline = pipeline
             by_name = {stage.name: stage for stage in stages}
             changed = mutate(pipeline, by_name)
             if pipeline.status != PipelineStatus.RUNNING:
@@ -182,12 +204,11 @@ class Lease:
             if pipeline.status == PipelineStatus.RUNNING:
                 pipeline.lease_expires_at = now + self.duration
                 pipeline.heartbeat_at = now
-            for stage in changed:
-                stage.save(update_fields=STAGE_WRITE_FIELDS)
+            stages_save(changed)
             if publish:
                 pipeline.event_seq += 1
             pipeline.updated_at = now
-            pipeline.save(update_fields=PIPELINE_WRITE_FIELDS)
+            pipeline_save(pipeline)
             if publish:
                 pipeline_event_publish_on_commit(pipeline, stages)
                 self.last_publish = time.monotonic()
@@ -195,13 +216,21 @@ class Lease:
 
     def write_stage(self, name: str, **fields) -> None:
         """Update stage `name` alone (a quiet checkpoint) if this worker still owns the lease."""
-        updated = PipelineStage.objects.filter(
-            pipeline_id=self.pipeline_id,
-            name=name,
-            pipeline__lease_owner=self.owner,
-            pipeline__attempt=self.attempt,
-            pipeline__status=PipelineStatus.RUNNING,
-        ).update(**fields)
+        sql, columns = _stage_write_sql(tuple(fields))
+        params = [column.get_db_prep_save(fields[column.name], connection) for column in columns]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql,
+                [
+                    *params,
+                    self.pipeline_id,
+                    name,
+                    self.owner,
+                    self.attempt,
+                    PipelineStatus.RUNNING.value,
+                ],
+            )
+            updated = cursor.rowcount
         if not updated:
             self.lost.set()
             raise LeaseLost()

@@ -205,6 +205,18 @@ def test_presets_lists_active_in_display_order(api_client):
     assert {"base_color", "metallic", "roughness", "category"} <= set(data[0])
 
 
+def test_presets_have_exactly_the_documented_shape(api_client):
+    from assets.api.serializers import MaterialPresetOutputSerializer
+    from assets.models import MaterialPreset
+
+    MaterialPresetFactory(slug="glow", name="Glow", emissive="#ffaa00", texture_prompt="embers")
+    data = api_client.get("/api/v1/presets/").json()["data"]
+    preset = MaterialPreset.objects.get(slug="glow")
+    # What the OpenAPI schema promises, field for field and type for type.
+    expected = dict(MaterialPresetOutputSerializer(preset).data)
+    assert next(p for p in data if p["slug"] == "glow") == expected
+
+
 # ---- upload ---------------------------------------------------------------------------------
 
 

@@ -6,10 +6,10 @@ from django.http import HttpResponse
 from django.urls import include, path
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from forge.exceptions import ExternalServiceError
+from forge.throttling import AnonRateThrottle
 from forge.urls import urlpatterns as forge_urlpatterns
 
 CREATED_USERNAME = "made-inside-the-failed-transaction"

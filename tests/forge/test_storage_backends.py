@@ -24,6 +24,7 @@ from assets.exports.models import ExportJob
 from assets.services import asset_delete
 from forge.storage import MediaS3Storage, storage_tree_delete, storage_tree_newest
 from pipelines.services import pipeline_create, pipeline_run
+from pipelines.services.checkpoints import checkpoint_cleanup_flush
 from scripts.s3_server import S3Server
 from tests.assets.exports.conftest import run_export
 from tests.assets.factories import AssetFactory
@@ -158,7 +159,8 @@ def test_a_pipeline_writes_checkpoints_model_and_thumbnail_then_cleans_up(backen
         assert handle.read(4) == b"glTF"
     with asset.thumbnail.open("rb") as handle:
         assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
-    # Checkpoints are removed once the run is published.
+    # Checkpoints are removed once the run is published (by a background thread).
+    checkpoint_cleanup_flush()
     assert storage_tree_newest(f"pipelines/{pipeline.id}") is None
     names = [asset.model_file.name, asset.thumbnail.name]
     if backend == "s3":

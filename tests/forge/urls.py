@@ -6,10 +6,10 @@ from django.http import Http404
 from django.urls import include, path
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from forge.exceptions import ConflictError
+from forge.throttling import AnonRateThrottle, UserRateThrottle
 from forge.urls import urlpatterns as forge_urlpatterns
 
 
@@ -21,6 +21,25 @@ class TwoPerMinute(AnonRateThrottle):
 class ThrottledApi(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [TwoPerMinute]
+
+    def get(self, request):
+        return Response({"ok": True})
+
+
+class ThreePerMinuteUser(UserRateThrottle):
+    rate = "3/min"
+    scope = "test-three-per-minute-user"
+
+
+class UserThrottledApi(APIView):
+    throttle_classes = [ThreePerMinuteUser]
+
+    def get(self, request):
+        return Response({"ok": True})
+
+
+class FloorApi(APIView):
+    """A constant through the whole stack: the fixed cost every API request pays (floor)."""
 
     def get(self, request):
         return Response({"ok": True})
@@ -57,7 +76,9 @@ def django_boom(request):
 
 
 test_patterns = [
+    path("floor/", FloorApi.as_view()),
     path("throttled/", ThrottledApi.as_view()),
+    path("user-throttled/", UserThrottledApi.as_view()),
     path("boom/", BoomApi.as_view()),
     path("conflict/", ConflictApi.as_view()),
     path("django-404/", django_404),
