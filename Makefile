@@ -90,7 +90,7 @@ run: setup
 	PORT=$(PORT) PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/.metrics $(VENV)/bin/honcho start
 
 # The tests install the optional FBX extra (Blender) so CI checks FBX export too.
-test: venv node gl blender assimp services browser
+test: venv node gl blender assimp haproxy services browser
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: venv
@@ -128,3 +128,18 @@ bench-characters: setup
 
 clean:
 	rm -rf $(VENV) $(BLENDER_VENV) node_modules static/vendor staticfiles
+
+# --- Several processes on one machine (docs/scaling.md) -------------------------------------
+.PHONY: haproxy run-cluster bench-cluster
+
+# Debian's HAProxy, the load balancer of `make run-cluster` and the cluster tests.
+haproxy:
+	@command -v haproxy >/dev/null || test -x /usr/sbin/haproxy || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null)
+
+# HAProxy on $(PORT) in front of two daphne processes ($(PORT)+1, +2) and two qclusters.
+run-cluster: setup haproxy
+	$(PY) manage.py seed_demo
+	$(PY) scripts/cluster.py --port $(PORT) $(CLUSTER_ARGS)
+
+bench-cluster: setup haproxy
+	$(PY) benchmarks/bench_cluster.py $(BENCH_ARGS)
