@@ -189,7 +189,17 @@ def main(argv: list[str] | None = None) -> int:
     metrics = ROOT / ".metrics"
     shutil.rmtree(metrics, ignore_errors=True)
     metrics.mkdir()
-    base = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(metrics), "PYTHONUNBUFFERED": "1"}
+    base = {
+        **os.environ,
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics),
+        "PYTHONUNBUFFERED": "1",
+        # The connection budget (forge/connections.py) counts this machine's processes.
+        "FORGE_WEB_PROCESSES": os.environ.get("FORGE_WEB_PROCESSES", str(args.webs)),
+        "FORGE_WORKER_PROCESSES": os.environ.get("FORGE_WORKER_PROCESSES", str(args.clusters)),
+    }
+    budget = subprocess.run([sys.executable, "manage.py", "services_check"], cwd=ROOT, env=base)  # noqa: S603
+    if budget.returncode:
+        return budget.returncode
     supervisor = Supervisor()
 
     def on_signal(signum, _frame):
