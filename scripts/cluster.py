@@ -32,7 +32,7 @@ def haproxy_config(
     backends: list[int],
     stats_port: int | None = None,
     bind: str = "127.0.0.1",
-    check_interval: str = "1s",
+    check_interval: str = "2s",
     maxconn: int | None = None,
 ) -> str:
     """Return an haproxy.cfg balancing `port` over daphne processes on `backends` ports."""
@@ -82,7 +82,12 @@ backend daphnes
     option httpchk
     http-check send meth GET uri /health/ ver HTTP/1.1 hdr Host localhost
     http-check expect status 200
-    default-server inter {check_interval} fall 2 rise 1 maxconn 5000
+    # /health/ does a database query and a Redis round trip: under a burst of connections it
+    # may take seconds (a 1 s check timeout took both daphnes out during 1,000 websocket
+    # connects). A killed daphne refuses connections at once; after a first failed check the
+    # next ones come every `fastinter`, so it is out within about `inter` + 2 × `fastinter`.
+    timeout check 10s
+    default-server inter {check_interval} fastinter 300ms fall 3 rise 2 maxconn 5000
 {servers}
 {stats}"""
 
