@@ -98,7 +98,7 @@ s3: venv
 	$(PY) scripts/s3_server.py --port $(S3_PORT) --dir var/s3 --origin http://localhost:$(PORT) --origin http://127.0.0.1:$(PORT)
 
 # The tests install the optional FBX extra (Blender) so CI checks FBX export too.
-test: venv node gl blender assimp services browser
+test: venv node gl blender assimp haproxy services browser
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: venv
@@ -139,3 +139,18 @@ bench-storage: setup
 
 clean:
 	rm -rf $(VENV) $(BLENDER_VENV) node_modules static/vendor staticfiles
+
+# --- Several processes on one machine (docs/scaling.md) -------------------------------------
+.PHONY: haproxy run-cluster bench-cluster
+
+# Debian's HAProxy, the load balancer of `make run-cluster` and the cluster tests.
+haproxy:
+	@command -v haproxy >/dev/null || test -x /usr/sbin/haproxy || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null)
+
+# HAProxy on $(PORT) in front of two daphne processes ($(PORT)+1, +2) and two qclusters.
+run-cluster: setup haproxy
+	$(PY) manage.py seed_demo
+	$(PY) scripts/cluster.py --port $(PORT) $(CLUSTER_ARGS)
+
+bench-cluster: setup haproxy
+	$(PY) benchmarks/bench_cluster.py $(BENCH_ARGS)

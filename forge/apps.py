@@ -11,7 +11,7 @@ class ForgeConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
-        from forge import openapi  # noqa: F401  (registers the bearer token scheme)
+        from forge import connections, openapi  # noqa: F401  (registers a check, the bearer scheme)
 
         if settings.FORGE_OTEL_ENDPOINT:
             from forge.tracing import tracing_configure

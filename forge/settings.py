@@ -538,3 +538,27 @@ LOG_JSON = env.bool("LOG_JSON", default=not DEBUG)
 LOGGING = logging_config(json=LOG_JSON, level=LOG_LEVEL)
 CSRF_FAILURE_VIEW = "forge.views.csrf_failure"
 WHITENOISE_USE_FINDERS = DEBUG
+
+# CONNECTION BUDGETS (forge/connections.py, docs/scaling.md): how many web (daphne) and worker
+# (qcluster) processes share the database, across all machines. `manage.py services_check`
+# prints the budget and fails when it exceeds FORGE_PG_MAX_CONNECTIONS (0: the server's
+# max_connections minus FORGE_PG_RESERVED_CONNECTIONS, kept for migrations, psql, monitoring);
+# system check forge.E010 does the same when FORGE_PG_MAX_CONNECTIONS is set.
+FORGE_WEB_PROCESSES = env.int("FORGE_WEB_PROCESSES", default=1)
+FORGE_WORKER_PROCESSES = env.int("FORGE_WORKER_PROCESSES", default=1)
+FORGE_PG_MAX_CONNECTIONS = env.int("FORGE_PG_MAX_CONNECTIONS", default=0)
+FORGE_PG_RESERVED_CONNECTIONS = env.int("FORGE_PG_RESERVED_CONNECTIONS", default=10)
+# The web processes' pool size (FORGE_DB_POOL=on, as the Procfile and scripts/cluster.py run them).
+FORGE_DB_POOL_MAX = env.int("FORGE_DB_POOL_MAX", default=20)
+# PgBouncer in transaction pooling: a transaction may run on any server connection, so nothing
+# may outlive one: no server-side cursors (QuerySet.iterator() WITH HOLD cursors vanish), no
+# server-side prepared statements (prepare_threshold None; "prepared statement does not exist"),
+# and no Django pool in front of it (PgBouncer is the pool; a second one per process only holds
+# client slots idle). FORGE_DB_POOL is ignored when this is on.
+FORGE_PGBOUNCER = env.bool("FORGE_PGBOUNCER", default=False)
+if FORGE_PGBOUNCER:
+    for _alias in ("default", "errors"):
+        DATABASES[_alias]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        _options = {**DATABASES[_alias].get("OPTIONS", {}), "prepare_threshold": None}
+        _options.pop("pool", None)
+        DATABASES[_alias]["OPTIONS"] = _options
