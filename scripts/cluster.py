@@ -176,6 +176,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--stats-port", type=int, default=int(os.environ.get("FORGE_CLUSTER_STATS_PORT") or 0)
     )
+    parser.add_argument(
+        "--s3", action="store_true", help="every file in a local S3 server (docs/storage.md)"
+    )
+    parser.add_argument("--s3-port", type=int, default=8330, help="first of the S3 server's ports")
     args = parser.parse_args(argv)
     if not args.web_ports:
         args.web_ports = [args.port + i for i in range(1, args.webs + 1)]
@@ -207,8 +211,19 @@ def main(argv: list[str] | None = None) -> int:
         "FORGE_WEB_PROCESSES": os.environ.get("FORGE_WEB_PROCESSES", str(args.webs)),
         "FORGE_WORKER_PROCESSES": os.environ.get("FORGE_WORKER_PROCESSES", str(args.clusters)),
     }
+    s3 = None
+    if args.s3:  # every process reads and writes files in one bucket, none on its own disk
+        sys.path.insert(0, str(ROOT))
+        from scripts.s3_server import S3Server
+
+        origins = (f"http://localhost:{args.port}", f"http://127.0.0.1:{args.port}")
+        s3 = S3Server(port=args.s3_port, data_dir=VAR / "s3", origins=origins).start()
+        base.update(s3.environment(), FORGE_CSP_MEDIA_ORIGINS=s3.endpoint)
+        print(f"cluster: files in S3 at {s3.endpoint}, bucket {s3.bucket!r}", flush=True)
     budget = subprocess.run([sys.executable, "manage.py", "services_check"], cwd=ROOT, env=base)  # noqa: S603
     if budget.returncode:
+        if s3:
+            s3.stop()
         return budget.returncode
     supervisor = Supervisor()
 
@@ -249,6 +264,8 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         supervisor.stop()
+        if s3:
+            s3.stop()
 
 
 if __name__ == "__main__":
