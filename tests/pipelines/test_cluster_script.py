@@ -9,11 +9,11 @@ import sys
 import httpx
 import pytest
 
-from tests.processes import ROOT, process_env, wait_until
+from tests.processes import ROOT, free_port_block, process_env, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PORT = 8340
+PORT = free_port_block(10)  # the balancer, its daphnes (+1, +2) and stats (+9)
 
 
 def alive(pid: int) -> bool:
@@ -30,7 +30,14 @@ def test_the_cluster_script_serves_through_haproxy_and_sigterm_stops_every_child
     log = tmp_path / "cluster.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "scripts/cluster.py", "--port", str(PORT), "--stats-port", "8349"],
+            [
+                sys.executable,
+                "scripts/cluster.py",
+                "--port",
+                str(PORT),
+                "--stats-port",
+                str(PORT + 9),
+            ],
             cwd=ROOT,
             env=process_env(),
             stdout=out,
