@@ -139,6 +139,7 @@ def main() -> None:
     parser.add_argument("--waiting", type=int, default=100)
     parser.add_argument("--window", type=float, default=20.0)
     parser.add_argument("--db-host", default="127.0.0.1")
+    parser.add_argument("--db-name", default=BENCH_DB)
     parser.add_argument("--no-docs", action="store_true")
     args = parser.parse_args()
     _configure(args)
