@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.checks import run_checks
 
 from forge import connections
+from tests.forge.test_services_check import services_check
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -86,17 +87,6 @@ def test_pgbouncer_settings_drop_server_side_cursors_prepared_statements_and_the
         timeout=60,
     )
     assert result.stdout.split() == ["True", "False", "None", "True"], result.stderr
-
-
-def services_check(**env: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "manage.py", "services_check"],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def test_services_check_prints_the_budget_against_the_servers_maximum():
