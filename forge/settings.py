@@ -167,6 +167,9 @@ CACHES = {
 FORGE_CACHE_RETRY_SECONDS = env.float("FORGE_CACHE_RETRY_SECONDS", default=5.0)
 
 # AUTH
+# Django's ModelBackend with the per-request user lookup compiled once (forge/auth_backend.py).
+# Sessions signed in under Django's own backend path are signed out once by this change.
+AUTHENTICATION_BACKENDS = ["forge.auth_backend.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

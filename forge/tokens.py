@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from forge.exceptions import NotFoundError, ValidationFailedError
 from forge.models import ApiToken
+from forge.prepared import PreparedQuery
 
 TOKEN_PREFIX = "forge_"  # noqa: S105 - a label, not a secret
 MAX_ACTIVE_TOKENS = 50
@@ -68,13 +69,18 @@ def api_token_list(*, user: AbstractBaseUser) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at")
 
 
+# Every API call signed with a token runs this: compiled once (forge/prepared.py).
+_active_token_by_hash = PreparedQuery(
+    lambda key_hash: ApiToken.objects.select_related("user")
+    .filter(key_hash=key_hash, revoked_at__isnull=True, user__is_active=True)
+    .order_by("pk")[:1],
+    key_hash=str,
+)
+
+
 def api_token_authenticate(*, raw: str) -> ApiToken | None:
     """Return the active token matching `raw` with its user, noting when it was last used."""
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=token_hash(raw), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
+    token = _active_token_by_hash.first(key_hash=token_hash(raw))
     if token is None:
         return None
     now = timezone.now()

@@ -11,6 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from forge import envelope
+from forge.auth_backend import BACKEND_PATH
 from forge.exceptions import ApplicationError, ErrorCode
 from forge.forms import ApiTokenCreateForm, SignInForm, SignUpForm
 from forge.health import health_report
@@ -36,7 +37,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend=BACKEND_PATH)
         messages.success(request, f"Welcome to Forge, {user.username}.")
         return redirect(request.GET.get("next") or "/")
     return render(request, "accounts/signup.html", {"form": form})
