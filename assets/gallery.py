@@ -28,6 +28,8 @@ Writes that bypass the services (raw SQL, bulk loads) must call `gallery_version
 import hashlib
 import uuid
 from dataclasses import dataclass, field, replace
+from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -51,6 +53,7 @@ from django.db.models.lookups import GreaterThan, LessThan
 
 from assets.models import Asset, AssetStatus, AssetVisibility
 from forge.exceptions import NotFoundError
+from forge.prepared import PreparedQuery
 
 VERSION_KEY = "assets:gallery:version"
 
@@ -248,12 +251,18 @@ def _public_branch_empty(filters: GalleryFilters) -> bool:
     )
 
 
-def _branches(filters: GalleryFilters) -> list[QuerySet]:
-    """Return the unordered querysets whose rows, together, make the list."""
+def _branches(filters: GalleryFilters, *, public_branch: bool | None = None) -> list[QuerySet]:
+    """Return the unordered querysets whose rows, together, make the list.
+
+    `public_branch` says whether a union has its public branch; by default it is read from
+    the filters' values (a prepared query's builder, given placeholders, passes it in).
+    """
     if not filters.is_union:
         return [gallery_queryset(filters)]
     branches = [_extras_queryset(filters)]
-    if not _public_branch_empty(filters):
+    if public_branch is None:
+        public_branch = not _public_branch_empty(filters)
+    if public_branch:
         branches.insert(0, gallery_queryset(filters.public()))
     return branches
 
@@ -375,7 +384,7 @@ def gallery_page(*, filters: GalleryFilters, page: int, page_size: int) -> Galle
             f"Page {page} does not exist; the last page is {total_pages}.",
             details={"page": [f"The last page is {total_pages}."]},
         )
-    branches = _branches(filters)
+    boundary = None
     if index:
         boundary_key = f"{base}:{sort}:b{index}"
         entry = cached.get(boundary_key)
@@ -389,16 +398,8 @@ def gallery_page(*, filters: GalleryFilters, page: int, page_size: int) -> Galle
             if len(boundaries) < index:  # rows vanished between the count and this pass
                 raise NotFoundError(f"Page {page} does not exist.")
             boundary = boundaries[index - 1]
-        branches = [branch.filter(_after(sort, boundary)) for branch in branches]
         offset -= index * every
-    # Deferred join: pick the page's ids from the sort index alone (the skipped rows are never
-    # joined), then fetch and join just those rows.
-    if len(branches) == 1:
-        ids = Subquery(_ordered(branches[0], sort).values("id")[offset : offset + page_size])
-    else:
-        ids = _union_page_ids(branches, sort, offset, page_size)
-    page_rows = _ordered(Asset.objects.filter(pk__in=ids), sort)
-    results = list(page_rows.values(*LIST_FIELDS))
+    results = _page_rows(filters, offset=offset, limit=page_size, boundary=boundary)
     return GalleryPage(
         results=results,
         page=page,
@@ -408,6 +409,86 @@ def gallery_page(*, filters: GalleryFilters, page: int, page_size: int) -> Galle
         sort=sort,
         filters=requested,
     )
+
+
+def _page_rows_queryset(
+    filters: GalleryFilters,
+    *,
+    offset: int,
+    limit: int,
+    boundary: tuple | None,
+    public_branch: bool | None = None,
+) -> QuerySet:
+    """Return the query of the list's rows `offset`..`offset + limit` (after `boundary`)."""
+    sort = filters.sort
+    branches = _branches(filters, public_branch=public_branch)
+    if boundary is not None:
+        branches = [branch.filter(_after(sort, boundary)) for branch in branches]
+    # Deferred join: pick the page's ids from the sort index alone (the skipped rows are never
+    # joined), then fetch and join just those rows.
+    if len(branches) == 1:
+        ids = Subquery(_ordered(branches[0], sort).values("id")[offset : offset + limit])
+    else:
+        ids = _union_page_ids(branches, sort, offset, limit)
+    return _ordered(Asset.objects.filter(pk__in=ids), sort).values(*LIST_FIELDS)
+
+
+# What each sort's boundary key is, for a prepared query's placeholder.
+_BOUNDARY_TYPES = {"created_at": datetime, "name": str, "triangle_count": int}
+_FILTER_VALUES = ("kind", "art_style", "tag", "status", "visibility", "q")
+
+
+@lru_cache(maxsize=64)
+def _page_query(shape: tuple) -> PreparedQuery:
+    """Return the prepared page query of one shape (see `_page_rows`).
+
+    At most 64 shapes are kept (least recently used dropped); a shape past them is compiled
+    again when it comes back, as an unprepared query would be every time.
+    """
+    scope, present, sort, offset, limit, with_boundary, public_branch = shape
+    params: dict[str, type] = {name: str for name in present}
+    if scope != "public":
+        params[scope] = int
+    if with_boundary:
+        params["k0"] = _BOUNDARY_TYPES[_SORT_KEYS[sort][0]]
+        params["k1"] = uuid.UUID
+
+    def build(k0=None, k1=None, **values):
+        filters = GalleryFilters(sort=sort, **values)
+        boundary = (k0, k1) if with_boundary else None
+        return _page_rows_queryset(
+            filters, offset=offset, limit=limit, boundary=boundary, public_branch=public_branch
+        )
+
+    return PreparedQuery(build, **params)
+
+
+def _page_rows(
+    filters: GalleryFilters, *, offset: int, limit: int, boundary: tuple | None
+) -> list[dict]:
+    """Return the page's rows, the query prepared once per shape (forge/prepared.py).
+
+    The shape is everything that changes the SQL's text: the scope, which filters are set,
+    the sort, offset and limit, whether the page seeks past a boundary, and whether a
+    viewer's union has its public branch. Values (ids, filter values, the boundary) are bound.
+    """
+    scope = (
+        "owner_id"
+        if filters.owner_id is not None
+        else ("viewer_id" if filters.viewer_id is not None else "public")
+    )
+    values = {name: getattr(filters, name) for name in _FILTER_VALUES if getattr(filters, name)}
+    public_branch = filters.is_union and not _public_branch_empty(filters)
+    shape = (scope, tuple(values), filters.sort, offset, limit, boundary is not None, public_branch)
+    if scope != "public":
+        values[scope] = getattr(filters, scope)
+    if boundary is not None:
+        key_type = _BOUNDARY_TYPES[_SORT_KEYS[filters.sort][0]]
+        if not isinstance(boundary[0], key_type) or not isinstance(boundary[1], uuid.UUID):
+            # Not a shape the prepared query takes (never seen: keys are not null).
+            return list(_page_rows_queryset(filters, offset=offset, limit=limit, boundary=boundary))
+        values["k0"], values["k1"] = boundary
+    return _page_query(shape).all(**values)
 
 
 def gallery_page_offset(*, filters: GalleryFilters, page: int, page_size: int) -> list[dict]:

@@ -157,23 +157,28 @@ class PreparedQuery:
             store.move_to_end(self._key)
         compiler, sql, params, positions = entry
         bound = list(params)
-        for name, index in positions:
-            bound[index] = values[name]
+        for name, index, wrap in positions:
+            bound[index] = values[name] if wrap is None else wrap(values[name])
         compiler.as_sql = lambda *args, **kwargs: (sql, tuple(bound))
         return compiler
 
-    def _positions(self, params) -> list[tuple[str, int]]:
+    def _positions(self, params) -> list[tuple[str, int, type | None]]:
         positions = []
         for name, placeholder in self._placeholders.items():
             found = [
                 i
                 for i, param in enumerate(params)
-                if type(param) is type(placeholder) and param == placeholder
+                if isinstance(param, type(placeholder)) and param == placeholder
             ]
             if not found:
                 raise ValueError(
                     f"PreparedQuery parameter {name!r} does not reach the SQL unchanged: a "
                     "lookup that rewrites its value (icontains, __in) cannot be prepared."
                 )
-            positions += [(name, index) for index in found]
+            # The backend may send a subtype (psycopg's Int4 for an integer column): bind the
+            # value as the same type, as the ORM would.
+            positions += [
+                (name, i, None if type(params[i]) is type(placeholder) else type(params[i]))
+                for i in found
+            ]
         return positions

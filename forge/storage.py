@@ -17,6 +17,7 @@ their own access check: the filesystem streams it, S3 redirects to a presigned U
 """
 
 import os
+import re
 import threading
 from datetime import datetime
 
@@ -27,6 +28,10 @@ from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
 
+# Names whose URL is the name itself: every character one `quote()` leaves alone, and no
+# segment starting with "." (which `urljoin` would resolve) or empty (`//`).
+_PLAIN_NAME = re.compile(r"(?:[A-Za-z0-9_~-][A-Za-z0-9_.~-]*/)*[A-Za-z0-9_~-][A-Za-z0-9_.~-]*")
+
 
 class MediaFileSystemStorage(FileSystemStorage):
     """Django's file storage; a delete also removes the folders it leaves empty.
@@ -34,6 +39,15 @@ class MediaFileSystemStorage(FileSystemStorage):
     Top-level folders (`assets/`, `pipelines/`, `exports/`) stay, so a concurrent save never
     finds its parent gone; object storage has no folders to leave behind.
     """
+
+    def url(self, name: str) -> str:
+        """Django's URL of `name`, without `quote` and `urljoin` for the plain names Forge makes.
+
+        A gallery page shows two files per row; Django's `url()` cost about 10 µs each.
+        """
+        if name and _PLAIN_NAME.fullmatch(name):
+            return self.base_url + name
+        return super().url(name)
 
     def delete(self, name: str) -> None:
         super().delete(name)

@@ -71,9 +71,11 @@ def api_token_list(*, user: AbstractBaseUser) -> QuerySet[ApiToken]:
 
 # Every API call signed with a token runs this: compiled once (forge/prepared.py).
 _active_token_by_hash = PreparedQuery(
-    lambda key_hash: ApiToken.objects.select_related("user")
-    .filter(key_hash=key_hash, revoked_at__isnull=True, user__is_active=True)
-    .order_by("pk")[:1],
+    lambda key_hash: (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=key_hash, revoked_at__isnull=True, user__is_active=True)
+        .order_by("pk")[:1]
+    ),
     key_hash=str,
 )
 

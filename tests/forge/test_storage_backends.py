@@ -241,3 +241,28 @@ class zip_or_file:
 
     def __exit__(self, *exc) -> None:
         return None
+
+
+def test_file_urls_equal_djangos_for_every_kind_of_name():
+    import random
+
+    from django.core.files.storage import FileSystemStorage
+
+    from forge.storage import MediaFileSystemStorage
+
+    names = [
+        "assets/0b5c1f2e-1d3a-4b8a-9c1e-2f3a4b5c6d7e/model.glb",
+        "a/./b.png", "a/../b.png", "./a", "../a", ".hidden/x", "a/.b", "a//b", "/a/b", "a/b/",
+        "a b.png", "a?b", "a#b", "a%20b", "é/ü.png", "a\\b", "~user/x", "a:b", "x.", "...",
+        "-a/_b", "a;b", "a&b=c",
+    ]  # fmt: skip
+    alphabet = "ab./-_~ %?#\\:é"
+    rng = random.Random(5)
+    names += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 8))) for _ in range(3000)]
+    for base_url in ("/media/", "https://cdn.example.com/forge/media/"):
+        ours, django = (
+            MediaFileSystemStorage(base_url=base_url),
+            FileSystemStorage(base_url=base_url),
+        )
+        for name in names:
+            assert ours.url(name) == django.url(name), (base_url, name)
