@@ -3,11 +3,12 @@
 import re
 import uuid
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from assets.gallery import GalleryFilters, GalleryPage, gallery_page
 from assets.models import Asset, AssetVariant, AssetVisibility, MaterialPreset
 from forge.exceptions import NotFoundError
+from forge.prepared import PreparedQuery, prefetched
 
 
 def asset_can_view(*, asset: Asset, user) -> bool:
@@ -43,13 +44,23 @@ def asset_visibility_held(*, asset: Asset) -> bool:
     )
 
 
-def _variants_prefetch() -> Prefetch:
-    return Prefetch(
-        "variants",
-        queryset=AssetVariant.objects.select_related("preset").order_by(
-            "display_order", "created_at"
-        ),
-    )
+# An asset's page and API detail read these on every view: prepared (forge/prepared.py).
+_asset_by_id = PreparedQuery(
+    lambda asset_id: (
+        Asset.objects.select_related("owner", "variant_statistics")
+        .defer("search_vector")
+        .filter(pk=asset_id)[:1]
+    ),
+    asset_id=uuid.UUID,
+)
+_variants_by_asset = PreparedQuery(
+    lambda asset_id: (
+        AssetVariant.objects.select_related("preset")
+        .filter(asset_id=asset_id)
+        .order_by("display_order", "created_at")
+    ),
+    asset_id=uuid.UUID,
+)
 
 
 def asset_get_for_user(*, asset_id: uuid.UUID | str, user, with_variants: bool = True) -> Asset:
@@ -57,15 +68,16 @@ def asset_get_for_user(*, asset_id: uuid.UUID | str, user, with_variants: bool =
 
     Someone else's private asset is reported as missing, never as forbidden.
     """
-    qs = Asset.objects.select_related("owner", "variant_statistics").defer("search_vector")
-    if with_variants:
-        qs = qs.prefetch_related(_variants_prefetch())
-    try:
-        asset = qs.get(pk=asset_id)
-    except (Asset.DoesNotExist, ValueError) as exc:
-        raise NotFoundError("No such asset.") from exc
-    if not asset_can_view(asset=asset, user=user):
+    if not isinstance(asset_id, uuid.UUID):
+        try:
+            asset_id = uuid.UUID(str(asset_id))
+        except ValueError as exc:
+            raise NotFoundError("No such asset.") from exc
+    asset = _asset_by_id.first(asset_id=asset_id)
+    if asset is None or not asset_can_view(asset=asset, user=user):
         raise NotFoundError("No such asset.")
+    if with_variants:
+        prefetched(asset, "variants", _variants_by_asset.all(asset_id=asset_id))
     return asset
 
 

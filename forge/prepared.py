@@ -182,3 +182,18 @@ class PreparedQuery:
                 for i in found
             ]
         return positions
+
+
+def prefetched(instance, name: str, rows: list) -> None:
+    """Hold `rows` as `instance`'s prefetched reverse relation `name`, as `prefetch_related` does.
+
+    For a relation read by a prepared query of its own: `instance.<name>.all()` then returns
+    `rows` without a query, and each row's link back to `instance` is set.
+    """
+    relation = instance._meta.get_field(name)
+    holder = QuerySet(model=relation.related_model)
+    holder._result_cache = rows
+    holder._prefetch_done = True
+    for row in rows:
+        relation.field.set_cached_value(row, instance)
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[relation.cache_name] = holder
