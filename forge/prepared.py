@@ -39,6 +39,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from django.db import connections
 from django.db.models import QuerySet
@@ -197,3 +198,91 @@ def prefetched(instance, name: str, rows: list) -> None:
     for row in rows:
         relation.field.set_cached_value(row, instance)
     instance.__dict__.setdefault("_prefetched_objects_cache", {})[relation.cache_name] = holder
+
+
+# -- Lists paginated by cursor ------------------------------------------------------------
+
+
+class PreparedList:
+    """A cursor-paginated list whose page queries are prepared, one per shape.
+
+    `build(**values)` (a module-level function) returns the list's QuerySet (filters,
+    `select_related`, `prefetch_related`); `values` holds only the filters in use, so which of
+    them are set is part of the shape, and nothing else may change the builder's SQL. DRF's
+    `CursorPagination` (forge/pagination.py) then treats it as it treats a QuerySet: it orders
+    it, filters it past the cursor's position on the ordering's first field, and slices one
+    page; the page runs as the prepared query of that (shape, ordering, direction, offset,
+    size). A position that is not a valid value of its field raises as the ORM would.
+    """
+
+    def __init__(self, build: Callable[..., QuerySet], *, model, values: dict) -> None:
+        self.build = build
+        self.model = model
+        self.values = values
+        self.params = {name: _kind_of(name, value) for name, value in values.items()}
+        self._ordering: tuple = ()
+        self._position: tuple[str, datetime | str | int | uuid.UUID] | None = None
+
+    def queryset(self) -> QuerySet:
+        """Return the list as a plain QuerySet (not prepared)."""
+        return self.build(**self.values)
+
+    # What CursorPagination calls:
+
+    def order_by(self, *ordering: str) -> "PreparedList":
+        clone = copy.copy(self)
+        clone._ordering = ordering
+        return clone
+
+    def filter(self, **kwargs) -> "PreparedList":
+        ((lookup, value),) = kwargs.items()  # the cursor's position: `<field>__lt` / `__gt`
+        field_name, _, operator = lookup.rpartition("__")
+        if operator not in ("lt", "gt") or self._position is not None:
+            raise TypeError(f"PreparedList filters only by a cursor position, not {lookup!r}.")
+        value = self.model._meta.get_field(field_name).get_prep_value(value)
+        clone = copy.copy(self)
+        clone._position = (lookup, value)
+        return clone
+
+    def __getitem__(self, bounds: slice) -> list:
+        if not isinstance(bounds, slice) or bounds.step is not None:
+            raise TypeError("PreparedList takes one slice, the page.")
+        values = dict(self.values)
+        lookup = None
+        if self._position is not None:
+            lookup, values["position"] = self._position
+        params = tuple(sorted(self.params.items(), key=lambda item: item[0]))
+        query = _list_query(
+            self.build,
+            params,
+            self._ordering,
+            lookup,
+            _kind_of("position", values["position"]) if lookup else None,
+            bounds.start or 0,
+            bounds.stop,
+        )
+        return query.all(**values)
+
+
+def _kind_of(name: str, value) -> type:
+    for kind in _SUPPORTED:
+        if isinstance(value, kind) and not isinstance(value, bool):
+            return kind
+    raise TypeError(f"PreparedList value {name!r}: {type(value).__name__} cannot be prepared.")
+
+
+@lru_cache(maxsize=128)
+def _list_query(build, params, ordering, lookup, position_kind, start, stop):
+    """Return the prepared page query of one shape of a `PreparedList` (128 kept)."""
+    names = dict(params)
+    if lookup is not None:
+        names["position"] = position_kind
+
+    def page(**values):
+        position = values.pop("position", None)
+        queryset = build(**values).order_by(*ordering)
+        if lookup is not None:
+            queryset = queryset.filter(**{lookup: position})
+        return queryset[start:stop]
+
+    return PreparedQuery(page, **names)

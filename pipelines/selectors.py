@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from forge.exceptions import NotFoundError, ValidationFailedError
+from forge.prepared import PreparedList
 from pipelines.models import (
     FINISHED_STATUSES,
     GenerationPipeline,
@@ -27,25 +28,48 @@ def generation_preferences_get(*, user) -> GenerationPreferences | None:
     return GenerationPreferences.objects.filter(user=user).first()
 
 
-def pipeline_list(
-    *, user, status: str | None = None, kind: str = PipelineKind.GENERATION
+def _pipelines(
+    *, kind: str, user_id: int | None = None, status: str | None = None
 ) -> QuerySet[GenerationPipeline]:
-    """Return the runs of `kind` `user` may see (staff: everyone's), newest first, with stages."""
     queryset = (
         GenerationPipeline.objects.filter(kind=kind)
         .select_related("asset", "user")
         .prefetch_related("stages")
     )
-    if not user.is_staff:
-        queryset = queryset.filter(user=user)
+    if user_id is not None:
+        queryset = queryset.filter(user_id=user_id)
     if status:
-        if status not in PipelineStatus.values:
-            raise ValidationFailedError(
-                f"status: must be one of {', '.join(PipelineStatus.values)}.",
-                details={"status": [f"Must be one of: {', '.join(PipelineStatus.values)}."]},
-            )
         queryset = queryset.filter(status=status)
     return queryset.order_by("-created_at", "-id")
+
+
+def _pipeline_filters(*, user, status: str | None, kind: str) -> dict:
+    if status and status not in PipelineStatus.values:
+        raise ValidationFailedError(
+            f"status: must be one of {', '.join(PipelineStatus.values)}.",
+            details={"status": [f"Must be one of: {', '.join(PipelineStatus.values)}."]},
+        )
+    filters = {"kind": str(kind)}
+    if not user.is_staff:
+        filters["user_id"] = user.pk
+    if status:
+        filters["status"] = status
+    return filters
+
+
+def pipeline_list(
+    *, user, status: str | None = None, kind: str = PipelineKind.GENERATION
+) -> QuerySet[GenerationPipeline]:
+    """Return the runs of `kind` `user` may see (staff: everyone's), newest first, with stages."""
+    return _pipelines(**_pipeline_filters(user=user, status=status, kind=kind))
+
+
+def pipeline_list_prepared(
+    *, user, status: str | None = None, kind: str = PipelineKind.GENERATION
+) -> PreparedList:
+    """`pipeline_list` for the API's cursor pages, each page a prepared query."""
+    filters = _pipeline_filters(user=user, status=status, kind=kind)
+    return PreparedList(_pipelines, model=GenerationPipeline, values=filters)
 
 
 def pipeline_get_for_user(*, user, pipeline_id) -> GenerationPipeline:

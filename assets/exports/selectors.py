@@ -4,6 +4,7 @@ from django.db.models import Q, QuerySet
 
 from assets.exports.models import FORMAT_CHOICES, ExportJob, ExportPreset
 from forge.exceptions import NotFoundError, ValidationFailedError
+from forge.prepared import PreparedList
 from pipelines.models import PipelineStatus
 
 FORMAT_KEYS = [key for key, _ in FORMAT_CHOICES]
@@ -18,10 +19,29 @@ def _choice(field: str, value: str | None, choices: list[str]) -> str | None:
 
 def export_list(*, user, status: str | None = None, format: str | None = None) -> QuerySet:  # noqa: A002
     """Return the exports `user` may see (their own), newest first, with their runs."""
+    return _exports(**_export_filters(user=user, status=status, format=format))
+
+
+def export_list_prepared(*, user, status: str | None = None, format: str | None = None):  # noqa: A002
+    """`export_list` for the API's cursor pages, each page a prepared query."""
+    filters = _export_filters(user=user, status=status, format=format)
+    return PreparedList(_exports, model=ExportJob, values=filters)
+
+
+def _export_filters(*, user, status: str | None, format: str | None) -> dict:  # noqa: A002
+    filters = {"owner_id": user.pk}
     status = _choice("status", status, PipelineStatus.values)
+    if status:
+        filters["status"] = status
     format = _choice("format", format, FORMAT_KEYS)  # noqa: A001
+    if format:
+        filters["format"] = format
+    return filters
+
+
+def _exports(*, owner_id: int, status: str | None = None, format: str | None = None):  # noqa: A002
     queryset = (
-        ExportJob.objects.filter(owner=user)
+        ExportJob.objects.filter(owner_id=owner_id)
         .select_related("pipeline", "preset")
         .prefetch_related("assets", "pipeline__stages")
     )

@@ -12,7 +12,7 @@ from pipelines.api.serializers import (
     PipelineOutputSerializer,
     PipelineStatsInputSerializer,
 )
-from pipelines.selectors import pipeline_get_for_user, pipeline_list, pipeline_stats
+from pipelines.selectors import pipeline_get_for_user, pipeline_list_prepared, pipeline_stats
 from pipelines.services import pipeline_cancel, pipeline_create, pipeline_retry
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
@@ -54,7 +54,9 @@ class PipelineListCreateApi(APIView):
     def get(self, request):
         params = PipelineListInputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        queryset = pipeline_list(user=request.user, status=params.validated_data.get("status"))
+        queryset = pipeline_list_prepared(
+            user=request.user, status=params.validated_data.get("status")
+        )
         paginator = PipelineCursorPagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response(PipelineOutputSerializer(page, many=True).data)

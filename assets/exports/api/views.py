@@ -19,7 +19,7 @@ from assets.exports.api.serializers import (
 from assets.exports.selectors import (
     export_estimate,
     export_get_for_user,
-    export_list,
+    export_list_prepared,
     export_preset_get_for_user,
     export_preset_list,
 )
@@ -64,7 +64,7 @@ class ExportListCreateApi(APIView):
         operation_id="exports_list",
     )
     def get(self, request):
-        queryset = export_list(
+        queryset = export_list_prepared(
             user=request.user,
             status=request.query_params.get("status"),
             format=request.query_params.get("file_format"),
