@@ -32,6 +32,7 @@ from assets.selectors import (
 from assets.services import asset_delete, asset_update, asset_upload, upload_limit_check
 from forge.exceptions import NotFoundError
 from forge.pagination import paginated_response
+from forge.params import query_params_validate
 from forge.parsers import SafeFormParser, SafeJSONParser, SafeMultiPartParser
 
 
@@ -60,9 +61,7 @@ class AssetListCreateApi(APIView):
         ),
     )
     def get(self, request):
-        params = AssetListInputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        data = params.validated_data
+        data = query_params_validate(AssetListInputSerializer, request.query_params)
         mine = data.get("owner") == "me"
         if mine and not request.user.is_authenticated:
             raise NotAuthenticated("Sign in to list your own assets (owner=me).")

@@ -10,6 +10,7 @@ from errors import selectors, services
 from errors.api import serializers as s
 from forge.exceptions import NotFoundError
 from forge.pagination import EnvelopeCursorPagination
+from forge.params import query_params_validate
 
 RECENT_OCCURRENCES = 20
 
@@ -46,9 +47,8 @@ class ErrorGroupListApi(StaffApi):
         responses=s.ErrorGroupOutputSerializer(many=True),
     )
     def get(self, request):
-        params = s.ErrorGroupListInputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        qs = selectors.error_group_list(**params.validated_data)
+        params = query_params_validate(s.ErrorGroupListInputSerializer, request.query_params)
+        qs = selectors.error_group_list(**params)
         paginator = GroupPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(s.ErrorGroupOutputSerializer(page, many=True).data)
@@ -122,9 +122,9 @@ class ErrorOccurrenceListApi(StaffApi):
         responses=s.ErrorOccurrenceOutputSerializer(many=True),
     )
     def get(self, request):
-        params = s.ErrorOccurrenceListInputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        data = dict(params.validated_data)
+        data = dict(
+            query_params_validate(s.ErrorOccurrenceListInputSerializer, request.query_params)
+        )
         qs = selectors.error_occurrence_list(group_id=data.pop("group", None), **data)
         paginator = OccurrencePagination()
         page = paginator.paginate_queryset(qs, request, view=self)
@@ -149,9 +149,8 @@ class ErrorAggregationListApi(StaffApi):
         description="Counts per hour or day bucket and per `split` value.",
     )
     def get(self, request):
-        params = s.ErrorAggregationInputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        rows = selectors.error_counts(**params.validated_data)
+        params = query_params_validate(s.ErrorAggregationInputSerializer, request.query_params)
+        rows = selectors.error_counts(**params)
         return Response(
             [{**row, "bucket": row["bucket"].isoformat().replace("+00:00", "Z")} for row in rows]
         )

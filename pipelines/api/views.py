@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from forge.pagination import EnvelopeCursorPagination
+from forge.params import query_params_validate
 from pipelines.api.serializers import (
     PipelineCreateInputSerializer,
     PipelineListInputSerializer,
@@ -52,11 +53,8 @@ class PipelineListCreateApi(APIView):
         operation_id="pipelines_list",
     )
     def get(self, request):
-        params = PipelineListInputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        queryset = pipeline_list_prepared(
-            user=request.user, status=params.validated_data.get("status")
-        )
+        params = query_params_validate(PipelineListInputSerializer, request.query_params)
+        queryset = pipeline_list_prepared(user=request.user, status=params.get("status"))
         paginator = PipelineCursorPagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response(PipelineOutputSerializer(page, many=True).data)
@@ -137,6 +135,5 @@ class PipelineStatsApi(APIView):
         operation_id="pipelines_stats",
     )
     def get(self, request):
-        params = PipelineStatsInputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        return Response(pipeline_stats(user=request.user, days=params.validated_data["days"]))
+        params = query_params_validate(PipelineStatsInputSerializer, request.query_params)
+        return Response(pipeline_stats(user=request.user, days=params["days"]))

@@ -43,9 +43,7 @@ def _path(link: str) -> str:
 
 @pytest.mark.parametrize("status", [None, "failed"])
 @pytest.mark.parametrize("staff", [False, True])
-def test_every_page_forward_and_back_equals_drf_over_the_queryset(
-    pipelines, user, status, staff
-):
+def test_every_page_forward_and_back_equals_drf_over_the_queryset(pipelines, user, status, staff):
     user.is_staff = staff
     url, seen, back = "/api/v1/pipelines/?page_size=2", [], None
     while url:
