@@ -32,10 +32,11 @@ from assets.character_services import (
 )
 from assets.selectors import asset_get_for_user
 from forge.exceptions import ValidationFailedError
+from forge.shared_serializers import represent, represent_many
 
 
 def _character(character) -> dict:
-    return CharacterOutputSerializer(character).data
+    return represent(CharacterOutputSerializer, character)
 
 
 class CharacterListCreateApi(APIView):
@@ -142,7 +143,7 @@ class CharacterClipListApi(APIView):
     )
     def get(self, request, character_id):
         character = character_get_for_user(user=request.user, character_id=character_id)
-        return Response(CharacterClipOutputSerializer(character_clips(character), many=True).data)
+        return Response(represent_many(CharacterClipOutputSerializer, character_clips(character)))
 
 
 class CharacterRetargetApi(APIView):

@@ -32,8 +32,8 @@ from assets.selectors import (
 from assets.services import asset_delete, asset_update, asset_upload, upload_limit_check
 from forge.exceptions import NotFoundError
 from forge.pagination import paginated_response
-from forge.params import query_params_validate
 from forge.parsers import SafeFormParser, SafeJSONParser, SafeMultiPartParser
+from forge.shared_serializers import query_params_validate
 
 
 def _page_url(request, page: int | None) -> str | None:

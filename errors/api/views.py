@@ -10,7 +10,7 @@ from errors import selectors, services
 from errors.api import serializers as s
 from forge.exceptions import NotFoundError
 from forge.pagination import EnvelopeCursorPagination
-from forge.params import query_params_validate
+from forge.shared_serializers import query_params_validate, represent, represent_many
 
 RECENT_OCCURRENCES = 20
 
@@ -51,7 +51,7 @@ class ErrorGroupListApi(StaffApi):
         qs = selectors.error_group_list(**params)
         paginator = GroupPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(s.ErrorGroupOutputSerializer(page, many=True).data)
+        return paginator.get_paginated_response(represent_many(s.ErrorGroupOutputSerializer, page))
 
 
 class ErrorGroupDetailApi(StaffApi):
@@ -62,8 +62,8 @@ class ErrorGroupDetailApi(StaffApi):
     def get(self, request, group_id: int):
         group = _group_or_404(group_id)
         occurrences = selectors.error_occurrence_list(group_id=group.pk)[:RECENT_OCCURRENCES]
-        data = s.ErrorGroupOutputSerializer(group).data
-        data["recent_occurrences"] = s.ErrorOccurrenceOutputSerializer(occurrences, many=True).data
+        data = represent(s.ErrorGroupOutputSerializer, group)
+        data["recent_occurrences"] = represent_many(s.ErrorOccurrenceOutputSerializer, occurrences)
         data["activity"] = s.ErrorGroupActivityOutputSerializer(
             selectors.error_group_activity(group=group), many=True
         ).data
@@ -129,7 +129,7 @@ class ErrorOccurrenceListApi(StaffApi):
         paginator = OccurrencePagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(
-            s.ErrorOccurrenceOutputSerializer(page, many=True).data
+            represent_many(s.ErrorOccurrenceOutputSerializer, page)
         )
 
 
@@ -139,7 +139,7 @@ class ErrorOccurrenceDetailApi(StaffApi):
         occurrence = selectors.error_occurrence_list().filter(pk=occurrence_id).first()
         if occurrence is None:
             raise NotFoundError("No such error occurrence.")
-        return Response(s.ErrorOccurrenceOutputSerializer(occurrence).data)
+        return Response(represent(s.ErrorOccurrenceOutputSerializer, occurrence))
 
 
 class ErrorAggregationListApi(StaffApi):

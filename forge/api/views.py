@@ -9,6 +9,7 @@ from forge.api.serializers import (
     ApiTokenCreateInputSerializer,
     ApiTokenOutputSerializer,
 )
+from forge.shared_serializers import represent_many
 from forge.tokens import api_token_create, api_token_list, api_token_revoke
 
 
@@ -20,7 +21,7 @@ class ApiTokenListCreateApi(APIView):
     @extend_schema(responses=ApiTokenOutputSerializer(many=True), operation_id="tokens_list")
     def get(self, request):
         tokens = api_token_list(user=request.user)
-        return Response(ApiTokenOutputSerializer(tokens, many=True).data)
+        return Response(represent_many(ApiTokenOutputSerializer, tokens))
 
     @extend_schema(
         request=ApiTokenCreateInputSerializer,

@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from forge.pagination import EnvelopeCursorPagination
-from forge.params import query_params_validate
+from forge.shared_serializers import query_params_validate, represent, represent_many
 from pipelines.api.serializers import (
     PipelineCreateInputSerializer,
     PipelineListInputSerializer,
@@ -57,7 +57,7 @@ class PipelineListCreateApi(APIView):
         queryset = pipeline_list_prepared(user=request.user, status=params.get("status"))
         paginator = PipelineCursorPagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response(PipelineOutputSerializer(page, many=True).data)
+        return paginator.get_paginated_response(represent_many(PipelineOutputSerializer, page))
 
     @extend_schema(
         request=PipelineCreateInputSerializer,
@@ -89,7 +89,7 @@ class PipelineDetailApi(APIView):
     @extend_schema(responses=PipelineOutputSerializer, operation_id="pipelines_retrieve")
     def get(self, request, pipeline_id):
         pipeline = pipeline_get_for_user(user=request.user, pipeline_id=pipeline_id)
-        return Response(PipelineOutputSerializer(pipeline).data)
+        return Response(represent(PipelineOutputSerializer, pipeline))
 
 
 class PipelineCancelApi(APIView):

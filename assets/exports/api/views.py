@@ -32,6 +32,7 @@ from assets.exports.services import (
     export_retry,
 )
 from forge.pagination import EnvelopeCursorPagination
+from forge.shared_serializers import represent, represent_many
 from pipelines.api.views import IDEMPOTENCY_HEADER
 
 
@@ -71,7 +72,7 @@ class ExportListCreateApi(APIView):
         )
         paginator = ExportCursorPagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response(ExportOutputSerializer(page, many=True).data)
+        return paginator.get_paginated_response(represent_many(ExportOutputSerializer, page))
 
     @extend_schema(
         request=ExportCreateInputSerializer,
@@ -138,7 +139,7 @@ class ExportDetailApi(APIView):
     @extend_schema(responses=ExportOutputSerializer, operation_id="exports_retrieve")
     def get(self, request, export_id):
         job = export_get_for_user(user=request.user, export_id=export_id)
-        return Response(ExportOutputSerializer(job).data)
+        return Response(represent(ExportOutputSerializer, job))
 
 
 class ExportCancelApi(APIView):
@@ -179,7 +180,7 @@ class ExportPresetListCreateApi(APIView):
     )
     def get(self, request):
         presets = export_preset_list(user=request.user)
-        return Response(ExportPresetOutputSerializer(presets, many=True).data)
+        return Response(represent_many(ExportPresetOutputSerializer, presets))
 
     @extend_schema(
         request=ExportPresetInputSerializer,
@@ -201,7 +202,7 @@ class ExportPresetDetailApi(APIView):
     @extend_schema(responses=ExportPresetOutputSerializer, operation_id="export_presets_retrieve")
     def get(self, request, preset_id):
         preset = export_preset_get_for_user(user=request.user, preset_id=preset_id)
-        return Response(ExportPresetOutputSerializer(preset).data)
+        return Response(represent(ExportPresetOutputSerializer, preset))
 
     @extend_schema(
         request=ExportPresetUpdateInputSerializer,
@@ -215,7 +216,7 @@ class ExportPresetDetailApi(APIView):
         preset = export_preset_update(
             preset=preset, actor=request.user, **serializer.validated_data
         )
-        return Response(ExportPresetOutputSerializer(preset).data)
+        return Response(represent(ExportPresetOutputSerializer, preset))
 
     @extend_schema(responses={204: None}, operation_id="export_presets_destroy")
     def delete(self, request, preset_id):

@@ -7,7 +7,7 @@ from django.http import QueryDict
 from rest_framework.exceptions import ValidationError
 
 from assets.api.serializers import AssetListInputSerializer
-from forge.params import query_params_validate
+from forge.shared_serializers import query_params_validate
 
 CASES = [
     "page=2&kind=weapon&tag=%20Old%20%20Iron&sort=name",
@@ -56,3 +56,26 @@ def test_threads_sharing_the_serializer_get_their_own_results():
     for thread in threads:
         thread.join(timeout=60)
     assert failures == []
+
+
+@pytest.mark.django_db
+def test_shared_output_equals_a_fresh_serializers_data(user):
+    from assets.exports.api.serializers import ExportPresetOutputSerializer
+    from assets.exports.models import ExportPreset
+    from forge.api.serializers import ApiTokenOutputSerializer
+    from forge.shared_serializers import represent, represent_many
+    from pipelines.api.serializers import PipelineOutputSerializer
+    from pipelines.models import GenerationPipeline
+    from tests.factories import ApiTokenFactory
+
+    GenerationPipeline.objects.create(user=user, status="failed", error_message="Boom")
+    ApiTokenFactory.create_batch(2, user=user)
+    for serializer_class, rows in [
+        (PipelineOutputSerializer, GenerationPipeline.objects.select_related("asset", "user")),
+        (ExportPresetOutputSerializer, ExportPreset.objects.all()),
+        (ApiTokenOutputSerializer, user.api_tokens.all()),
+    ]:
+        rows = list(rows)
+        assert rows, serializer_class
+        assert represent_many(serializer_class, rows) == serializer_class(rows, many=True).data
+        assert represent(serializer_class, rows[0]) == serializer_class(rows[0]).data
