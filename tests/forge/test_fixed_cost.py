@@ -78,3 +78,33 @@ def test_a_signed_in_client_is_throttled_by_its_window(user):
     response = client.get(url)
     assert response.status_code == 429
     assert 0 < int(response["Retry-After"]) <= 60
+
+
+def test_every_throttle_of_a_view_is_counted_in_one_round_trip(monkeypatch):
+    from forge import throttling
+
+    calls = []
+    real = throttling.windows_hit
+
+    def counting(hits):
+        calls.append(len(hits))
+        return real(hits)
+
+    monkeypatch.setattr(throttling, "windows_hit", counting)
+    client = Client(REMOTE_ADDR="10.9.8.7")
+    statuses = [client.get("/api/v1/test/two-throttles/").status_code for _ in range(4)]
+    assert statuses == [200, 200, 429, 429]  # the anonymous 2/min, before the 3/min
+    assert calls == [2, 2, 2, 2]  # one call a request, both counters in it
+    response = client.get("/api/v1/test/two-throttles/")
+    assert 0 < int(response["Retry-After"]) <= 60
+
+
+def test_a_counter_left_without_a_time_to_live_gets_its_window_again():
+    from forge.throttling import window_hit
+
+    key = cache.make_and_validate_key("forge:test-no-ttl")
+    client = cache._cache.get_client(write=True)
+    client.set(key, 5)  # as if its EXPIRE had been lost
+    count, ttl = window_hit(key, window_seconds=60)
+    assert count == 6 and 0 < ttl <= 60
+    assert 0 < client.ttl(key) <= 60

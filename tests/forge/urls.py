@@ -38,6 +38,16 @@ class UserThrottledApi(APIView):
         return Response({"ok": True})
 
 
+class TwoThrottlesApi(APIView):
+    """Two window throttles on one view: both counted in one round trip."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [TwoPerMinute, ThreePerMinuteUser]
+
+    def get(self, request):
+        return Response({"ok": True})
+
+
 class FloorApi(APIView):
     """A constant through the whole stack: the fixed cost every API request pays (floor)."""
 
@@ -79,6 +89,7 @@ test_patterns = [
     path("floor/", FloorApi.as_view()),
     path("throttled/", ThrottledApi.as_view()),
     path("user-throttled/", UserThrottledApi.as_view()),
+    path("two-throttles/", TwoThrottlesApi.as_view()),
     path("boom/", BoomApi.as_view()),
     path("conflict/", ConflictApi.as_view()),
     path("django-404/", django_404),
