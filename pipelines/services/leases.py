@@ -20,17 +20,36 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from forge.prepared import PreparedQuery
 from pipelines.events import pipeline_event_publish_on_commit
 from pipelines.models import DONE_STAGE_STATUSES, GenerationPipeline, PipelineStage, PipelineStatus
 from pipelines.services.state import (
-    pipeline_save,
+    pipeline_and_stages_save,
     save_and_publish,
     stage_begin,
     stages_of,
-    stages_save,
 )
 
 log = structlog.get_logger("pipelines")
+
+
+# The fenced read every stage boundary starts with: compiled once (forge/prepared.py).
+_fenced_stages = PreparedQuery(
+    lambda pipeline_id, owner, attempt: (
+        PipelineStage.objects.select_related("pipeline")
+        .select_for_update(of=("pipeline",))
+        .filter(
+            pipeline_id=pipeline_id,
+            pipeline__lease_owner=owner,
+            pipeline__attempt=attempt,
+            pipeline__status=PipelineStatus.RUNNING,
+        )
+        .order_by("order")
+    ),
+    pipeline_id=uuid.UUID,
+    owner=str,
+    attempt=int,
+)
 
 
 class LeaseLost(Exception):
@@ -179,16 +198,8 @@ class Lease:
             # One statement reads the stages and locks the fenced pipeline row (three in all:
             # this, one UPDATE of the changed stages, one of the pipeline). Only the lease
             # owner writes stages while the fence holds, so the stages read are current.
-            stages = list(
-                PipelineStage.objects.select_related("pipeline")
-                .select_for_update(of=("pipeline",))
-                .filter(
-                    pipeline_id=self.pipeline_id,
-                    pipeline__lease_owner=self.owner,
-                    pipeline__attempt=self.attempt,
-                    pipeline__status=PipelineStatus.RUNNING,
-                )
-                .order_by("order")
+            stages = _fenced_stages.all(
+                pipeline_id=self.pipeline_id, owner=self.owner, attempt=self.attempt
             )
             if not stages:
                 self.lost.set()
@@ -204,11 +215,10 @@ class Lease:
             if pipeline.status == PipelineStatus.RUNNING:
                 pipeline.lease_expires_at = now + self.duration
                 pipeline.heartbeat_at = now
-            stages_save(changed)
             if publish:
                 pipeline.event_seq += 1
             pipeline.updated_at = now
-            pipeline_save(pipeline)
+            pipeline_and_stages_save(pipeline, changed)
             if publish:
                 pipeline_event_publish_on_commit(pipeline, stages)
                 self.last_publish = time.monotonic()
