@@ -2,6 +2,7 @@
 
 import re
 import uuid
+from functools import lru_cache
 
 from django.db.models import QuerySet
 
@@ -126,6 +127,29 @@ def material_preset_list(*, active_only: bool = True) -> QuerySet:
     if active_only:
         qs = qs.filter(is_active=True)
     return qs.order_by("display_order", "name")
+
+
+@lru_cache(maxsize=16)
+def _presets_by_slug_query(count: int) -> PreparedQuery:
+    return PreparedQuery(
+        lambda **slugs: MaterialPreset.objects.filter(slug__in=list(slugs.values())),
+        **{f"s{i}": str for i in range(count)},
+    )
+
+
+def material_presets_by_slug(slugs: list[str]) -> dict[str, MaterialPreset]:
+    """Return the presets named in `slugs` (active or not) by slug; unknown slugs are left out.
+
+    Pipelines read their presets at two stages of every run: one prepared query per number
+    of slugs (up to 16; more run unprepared).
+    """
+    unique = list(dict.fromkeys(slugs))
+    if not unique:
+        return {}
+    if len(unique) > 16:
+        return {p.slug: p for p in MaterialPreset.objects.filter(slug__in=unique)}
+    rows = _presets_by_slug_query(len(unique)).all(**{f"s{i}": s for i, s in enumerate(unique)})
+    return {p.slug: p for p in rows}
 
 
 def material_preset_list_unused(*, asset: Asset) -> QuerySet:

@@ -124,12 +124,12 @@ class _Publication:
 
 
 def step_publish(ctx: StepContext) -> _Publication:
-    from assets.models import MaterialPreset
+    from assets.selectors import material_presets_by_slug
     from assets.services import VariantInput
 
     thumbs = ctx.outputs[StageName.THUMBNAIL]
     wanted = [v["preset"] for v in ctx.outputs[StageName.TEXTURE_VARIANTS]["variants"]]
-    presets = {p.slug: p for p in MaterialPreset.objects.filter(slug__in=wanted)}
+    presets = material_presets_by_slug(wanted)
     return _Publication(
         glb=ctx.checkpoint_load(ctx.outputs[StageName.BUILD_CHARACTER]["glb_key"]),
         thumbnail_png=ctx.checkpoint_load(thumbs["thumbnail_key"]),

@@ -55,9 +55,9 @@ def config_complete(cleaned: dict[str, Any]) -> dict[str, Any]:
 
 
 def _preset_specs(slugs: list[str]) -> list[PresetSpec]:
-    from assets.models import MaterialPreset
+    from assets.selectors import material_presets_by_slug
 
-    presets = {p.slug: p for p in MaterialPreset.objects.filter(slug__in=slugs)}
+    presets = material_presets_by_slug(slugs)
     return [
         PresetSpec(
             slug=p.slug,
@@ -193,7 +193,7 @@ class _Publication:
 
 
 def step_publish(ctx: StepContext) -> _Publication:
-    from assets.models import MaterialPreset
+    from assets.selectors import material_presets_by_slug
     from assets.services import VariantInput
 
     prepared = _prepared(ctx)
@@ -206,7 +206,7 @@ def step_publish(ctx: StepContext) -> _Publication:
         optimized=optimized,
         provider_name=ctx.config["provider"],
     )
-    presets = {p.slug: p for p in MaterialPreset.objects.filter(slug__in=prepared["presets"])}
+    presets = material_presets_by_slug(prepared["presets"])
     variants = [
         VariantInput(
             preset=presets[v["preset"]],
