@@ -195,8 +195,8 @@ class Lease:
         Raises LeaseLost (and writes nothing) otherwise. A successful write renews the lease.
         """
         with transaction.atomic():
-            # One statement reads the stages and locks the fenced pipeline row (three in all:
-            # this, one UPDATE of the changed stages, one of the pipeline). Only the lease
+            # One statement reads the stages and locks the fenced pipeline row (two in all:
+            # this, and one writing the pipeline with its changed stages). Only the lease
             # owner writes stages while the fence holds, so the stages read are current.
             stages = _fenced_stages.all(
                 pipeline_id=self.pipeline_id, owner=self.owner, attempt=self.attempt
