@@ -18,17 +18,21 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# Listening ports for test servers come from below Linux's ephemeral range (32768-60999 by
+# default): a port up there that is free now can be taken by any outgoing connection (to
+# PostgreSQL, Redis) before the server binds it.
+_LISTEN_PORTS = (20000, 32000)
+
+
 def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that is free right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """Return a TCP port on 127.0.0.1 that is free right now (below the ephemeral range)."""
+    return free_port_block(1)
 
 
 def free_port_block(size: int) -> int:
     """Return the first of `size` consecutive ports on 127.0.0.1 that are free right now."""
     for _ in range(200):
-        base = random.randrange(20000, 60000 - size)
+        base = random.randrange(_LISTEN_PORTS[0], _LISTEN_PORTS[1] - size)
         socks = []
         try:
             for port in range(base, base + size):

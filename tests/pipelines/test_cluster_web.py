@@ -18,11 +18,12 @@ from pipelines.models import FINISHED_STATUSES
 from tests.cluster import balanced_webs, server_states, watch
 from tests.factories import ApiTokenFactory
 from tests.pipelines.providers import providers_env
-from tests.processes import free_port, process_env, qcluster_args, running, wait_until
+from tests.processes import free_port_block, process_env, qcluster_args, running, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-BALANCER, WEB_A, WEB_B = free_port(), free_port(), free_port()  # parallel runs never meet
+BALANCER = free_port_block(10)  # the balancer, its daphnes (+1, +2) and stats (+9)
+WEB_A, WEB_B = BALANCER + 1, BALANCER + 2
 CONFIG = {"prompt": "a round wooden shield", "quality": "draft", "seed": 3}
 
 
