@@ -174,7 +174,7 @@ class PreparedQuery:
             if not found:
                 raise ValueError(
                     f"PreparedQuery parameter {name!r} does not reach the SQL unchanged: a "
-                    "lookup that rewrites its value (icontains, __in) cannot be prepared."
+                    "lookup that rewrites its value (icontains, startswith) cannot be prepared."
                 )
             # The backend may send a subtype (psycopg's Int4 for an integer column): bind the
             # value as the same type, as the ORM would.
