@@ -20,6 +20,7 @@ Prints a table and writes the `## Cluster` section of docs/benchmarks.md.
 
 import argparse
 import asyncio
+import contextlib
 import json
 import multiprocessing
 import os
@@ -71,14 +72,10 @@ def process(args, env, log: Path):
         yield proc
     finally:
         proc.terminate()
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(15)
-        except subprocess.TimeoutExpired:
-            pass
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, 9)
-        except ProcessLookupError:
-            pass
         proc.wait()
 
 
@@ -117,11 +114,9 @@ def topology(name: str, *, webs: int, clusters: int, env: dict, workdir: Path):
 
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            try:
+            with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(f"http://127.0.0.1:{entry}/health/", timeout=5).status_code < 500:
                     break
-            except httpx.HTTPError:
-                pass
             time.sleep(0.3)
         time.sleep(2)  # both daphnes marked up by the balancer's checks (1 s interval)
         yield entry

@@ -13,6 +13,7 @@ every child: SIGTERM first (qcluster drains), SIGKILL to each process group afte
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import signal
@@ -149,15 +150,11 @@ class Supervisor:
                 proc.terminate()
         deadline = time.monotonic() + STOP_GRACE_SECONDS
         for _name, proc in self.children:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
         for _name, proc in self.children:
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
             proc.wait()
 
 

@@ -1,5 +1,6 @@
 """scripts/cluster.py as `make run-cluster` runs it: up behind HAProxy, and SIGTERM stops it all."""
 
+import contextlib
 import os
 import re
 import signal
@@ -64,8 +65,6 @@ def test_the_cluster_script_serves_through_haproxy_and_sigterm_stops_every_child
         # Whatever happened above, nothing it started may outlive the test (each child runs in
         # a process group of its own).
         for pid in [proc.pid, *map(int, re.findall(r"\(pid (\d+)\)", log.read_text()))]:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         proc.wait()
