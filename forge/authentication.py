@@ -2,9 +2,10 @@
 
 from rest_framework import authentication, exceptions
 
-from forge.auththrottle import auth_failure_note, auth_lockout_wait, wait_phrase
+from forge.auththrottle import LockoutRead, auth_failure_note, wait_phrase
 from forge.clientip import client_ip
-from forge.tokens import api_token_authenticate
+from forge.models import ApiToken
+from forge.tokens import api_token_find, api_token_used
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -16,23 +17,35 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
-        token_attempt_allow(request)
-        if len(header) != 2:
-            raise exceptions.AuthenticationFailed(
-                "Invalid Authorization header: expected `Bearer <token>`."
-            )
-        try:
-            raw = header[1].decode()
-        except UnicodeError:
-            raise exceptions.AuthenticationFailed("Invalid token.") from None
-        token = api_token_authenticate(raw=raw)
+        # The address's lock-out is read from Redis while the token is looked up in
+        # PostgreSQL; a locked-out address is refused whatever it sent, before anything is
+        # written (the token's last use, a failure count).
+        with LockoutRead(address=client_ip(request)) as lockout:
+            token, problem = _token_lookup(header)
+            wait = lockout.wait()
+        if wait:
+            raise _locked_out(wait)
+        if problem:
+            raise exceptions.AuthenticationFailed(problem)
         if token is None:
             token_failure_note(request)
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
+        api_token_used(token)
         return token.user, token
 
     def authenticate_header(self, request) -> str:
         return self.keyword
+
+
+def _token_lookup(header: list[bytes]) -> tuple[ApiToken | None, str | None]:
+    """Return the active token a `Bearer` header names, or why the header is not one."""
+    if len(header) != 2:
+        return None, "Invalid Authorization header: expected `Bearer <token>`."
+    try:
+        raw = header[1].decode()
+    except UnicodeError:
+        return None, "Invalid token."
+    return api_token_find(raw=raw), None
 
 
 # Brute-force protection (forge/auththrottle.py): per client address; a wrong token names
@@ -45,13 +58,6 @@ def _locked_out(wait: int) -> exceptions.Throttled:
     )
     exc.wait = wait  # the envelope sends it as Retry-After
     return exc
-
-
-def token_attempt_allow(request) -> None:
-    """Raise `Throttled` if the client's address used up its failed-attempt allowance."""
-    wait = auth_lockout_wait(address=client_ip(request))
-    if wait:
-        raise _locked_out(wait)
 
 
 def token_failure_note(request) -> None:

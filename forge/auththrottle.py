@@ -22,6 +22,8 @@ import structlog
 from django.conf import settings
 from django.core.cache import cache
 
+from forge.cache import RedisDeferred
+
 log = structlog.get_logger("forge.auth")
 
 
@@ -44,23 +46,52 @@ def _wait(counters: list[tuple[str, int]], results: list) -> int:
     return wait
 
 
+class LockoutRead:
+    """The lock-out for `address` (at `account`), read while the caller does other work.
+
+    The GET and TTL of every counter go to Redis when this is made; `wait()` takes the answer.
+    Bearer tokens are looked up in PostgreSQL in between (forge/authentication.py), so the
+    lock-out check adds no round trip of its own; the token is only accepted after `wait()`
+    says 0. Use it as a context manager: leaving the block gives the Redis connection back
+    even if `wait()` was never called.
+    """
+
+    def __init__(self, *, address: str, account: str | None = None) -> None:
+        self._counters = _counters(address=address, account=account)
+        self._deferred = None
+        if not self._counters:
+            return
+        commands = [
+            command for key, _ in self._counters for command in (("GET", key), ("TTL", key))
+        ]
+        try:
+            self._deferred = RedisDeferred(cache._cache.get_client(write=False), commands)
+        except Exception:
+            log.warning("auth_throttle_unavailable", exc_info=True)
+
+    def wait(self) -> int:
+        """Return the seconds until an attempt is allowed; 0 if now (or if Redis is away)."""
+        if self._deferred is None:
+            return 0
+        try:
+            flat = self._deferred.replies()
+        except Exception:
+            log.warning("auth_throttle_unavailable", exc_info=True)
+            return 0
+        return _wait(self._counters, list(zip(flat[::2], flat[1::2], strict=True)))
+
+    def __enter__(self) -> "LockoutRead":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._deferred is not None:
+            self._deferred.close()
+
+
 def auth_lockout_wait(*, address: str, account: str | None = None) -> int:
     """Return the seconds until an attempt from `address` (at `account`) is allowed; 0 if now."""
-    counters = _counters(address=address, account=account)
-    if not counters:
-        return 0
-    try:
-        # The cache's own Redis client: GET and TTL of every counter in one round trip.
-        client = cache._cache.get_client(write=False)
-        pipe = client.pipeline(transaction=False)
-        for key, _ in counters:
-            pipe.get(key)
-            pipe.ttl(key)
-        flat = pipe.execute()
-    except Exception:
-        log.warning("auth_throttle_unavailable", exc_info=True)
-        return 0
-    return _wait(counters, list(zip(flat[::2], flat[1::2], strict=True)))
+    with LockoutRead(address=address, account=account) as lockout:
+        return lockout.wait()
 
 
 def auth_failure_note(*, address: str, account: str | None = None) -> int:

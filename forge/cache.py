@@ -127,3 +127,60 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
         self._class = FailOpenRedisCacheClient
+
+
+class RedisDeferred:
+    """Redis commands sent now, their replies read later: a round trip that overlaps other work.
+
+    A redis-py pipeline sends its commands and waits for the replies in one call. Split in
+    two, the caller can run something else while Redis answers (the bearer token's lookup in
+    PostgreSQL while the brute-force lock-out is read), so that round trip adds nothing to
+    the request. redis-py has no public way to do this; its connection's own `pack_commands`,
+    `send_packed_command` and `read_response` (what its pipeline uses) do it here.
+
+    The connection is held from the send to the read and always goes back to its pool clean:
+    with every reply read, or disconnected (`close()`, or leaving the `with` block without
+    reading). Errors are redis-py's (`RedisError`, `OSError`), raised by the constructor or
+    by `replies()`; the caller decides whether to fail open.
+    """
+
+    def __init__(self, client, commands: list[tuple]) -> None:
+        self._pool = client.connection_pool
+        self._count = len(commands)
+        self._replies: list | None = None
+        self._connection = self._pool.get_connection()
+        try:
+            self._connection.send_packed_command(self._connection.pack_commands(commands))
+        except BaseException:
+            self.close()
+            raise
+
+    def replies(self) -> list:
+        """Wait for and return the raw replies, one per command, in order."""
+        if self._replies is None:
+            if self._connection is None:
+                raise RuntimeError("RedisDeferred: closed before its replies were read.")
+            try:
+                replies = [self._connection.read_response() for _ in range(self._count)]
+            except BaseException:
+                self.close()
+                raise
+            self._pool.release(self._connection)
+            self._connection = None
+            self._replies = replies
+        return self._replies
+
+    def close(self) -> None:
+        """Give the connection back without reading: disconnected, as its replies may be due."""
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            try:
+                connection.disconnect()
+            finally:
+                self._pool.release(connection)
+
+    def __enter__(self) -> "RedisDeferred":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()

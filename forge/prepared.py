@@ -150,6 +150,7 @@ class PreparedQuery:
         if entry is None:
             compiler = Query.get_compiler(query, connection=connection, elide_empty=elide_empty)
             sql, params = compiler.as_sql()
+            compiler.get_converters = _converters_kept(compiler.get_converters)
             entry = (compiler, sql, list(params), self._positions(params))
             store[self._key] = entry
             while len(store) > COMPILED_PER_CONNECTION:
@@ -183,6 +184,25 @@ class PreparedQuery:
                 for i in found
             ]
         return positions
+
+
+def _converters_kept(get_converters):
+    """`get_converters`, worked out once for the compiler's own select list.
+
+    The ORM asks for a query's converters on every run (each column's field asked for its
+    database converters); a compiled query's select list never changes, so its answer does
+    not either. Keyed by the expressions' identities, which the compiler keeps alive.
+    """
+    kept: dict[tuple[int, ...], dict] = {}
+
+    def converters(expressions):
+        key = tuple(map(id, expressions))
+        found = kept.get(key)
+        if found is None:
+            found = kept[key] = get_converters(expressions)
+        return found
+
+    return converters
 
 
 def prefetched(instance, name: str, rows: list) -> None:

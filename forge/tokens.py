@@ -80,13 +80,22 @@ _active_token_by_hash = PreparedQuery(
 )
 
 
-def api_token_authenticate(*, raw: str) -> ApiToken | None:
-    """Return the active token matching `raw` with its user, noting when it was last used."""
-    token = _active_token_by_hash.first(key_hash=token_hash(raw))
-    if token is None:
-        return None
+def api_token_find(*, raw: str) -> ApiToken | None:
+    """Return the active token matching `raw` with its user, or None; nothing is written."""
+    return _active_token_by_hash.first(key_hash=token_hash(raw))
+
+
+def api_token_used(token: ApiToken) -> None:
+    """Note that `token` was used now (at most one write a minute per token)."""
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+
+
+def api_token_authenticate(*, raw: str) -> ApiToken | None:
+    """Return the active token matching `raw` with its user, noting when it was last used."""
+    token = api_token_find(raw=raw)
+    if token is not None:
+        api_token_used(token)
     return token

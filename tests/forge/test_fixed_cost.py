@@ -47,6 +47,49 @@ def test_a_token_request_runs_one_query_joining_token_and_user(user, django_asse
     assert "forge_apitoken" in sql and "auth_user" in sql
 
 
+def test_a_token_request_reads_its_lockout_while_the_token_query_runs(user, monkeypatch):
+    # The lock-out read is sent before the token query and its reply read after: that Redis
+    # round trip overlaps the query instead of adding to it.
+    from django.db import connection
+
+    from forge import cache as forge_cache
+
+    _, raw = api_token_create(user=user, name="ci")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    client.get(FLOOR)
+    events = []
+
+    class Recorded(forge_cache.RedisDeferred):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            events.append("lockout sent")
+
+        def replies(self):
+            events.append("lockout read")
+            return super().replies()
+
+    def sql(execute, sql, params, many, context):
+        events.append("token query" if "forge_apitoken" in sql else "other query")
+        return execute(sql, params, many, context)
+
+    monkeypatch.setattr("forge.auththrottle.RedisDeferred", Recorded)
+    with connection.execute_wrapper(sql):
+        response = client.get(FLOOR)
+    assert response.status_code == 200
+    assert events == ["lockout sent", "token query", "lockout read"]
+
+
+def test_token_requests_keep_working_while_redis_is_down(user, settings):
+    _, raw = api_token_create(user=user, name="ci")
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:8299/0"}
+    }
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert client.get("/api/v1/tokens/").status_code == 200
+    wrong = Client(HTTP_AUTHORIZATION="Bearer forge_wrong")
+    assert wrong.get("/api/v1/tokens/").status_code == 401
+
+
 def test_a_session_outlives_the_cache(user):
     # Sessions are read from the cache but written through to the database.
     client = Client()

@@ -147,3 +147,23 @@ def test_the_user_of_a_session_is_read_by_the_prepared_lookup(client, user):
     user.is_active = False
     user.save()
     assert client.get("/api/v1/tokens/").status_code in (401, 403)  # still checks is_active
+
+
+def test_a_compiled_querys_converters_are_worked_out_once(monkeypatch):
+    from django.db.models.sql.compiler import SQLCompiler
+
+    tokens = ApiTokenFactory.create_batch(2)
+    calls = []
+    real = SQLCompiler.get_converters
+
+    def counted(self, expressions):
+        calls.append(len(expressions))
+        return real(self, expressions)
+
+    monkeypatch.setattr(SQLCompiler, "get_converters", counted)
+    query = PreparedQuery(_active_token, key_hash=str)
+    for _ in range(3):
+        for token in tokens:
+            found = query.first(key_hash=token.key_hash)
+            assert found.created_at == token.created_at and found.user.pk == token.user.pk
+    assert len(calls) == 1  # the first run; the five after reuse its answer

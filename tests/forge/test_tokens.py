@@ -1,6 +1,7 @@
 import hashlib
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from forge.models import ApiToken
@@ -95,10 +96,17 @@ def test_random_bearer_tokens_are_throttled_per_address_with_retry_after(user, s
     assert error["code"] == "rate_limited" and error["retryable"] is True
     assert error["message"] == ("Too many wrong tokens from your address. Try again in 15 minutes.")
     assert error["details"]["retry_after_seconds"] == int(response["Retry-After"])
-    # Locked: not even a valid token is checked from that address; other addresses are fine.
+    # Locked: not even a valid token is accepted from that address, and the refusal writes
+    # nothing (not the token's last use, not another failure); other addresses are fine.
     token = ApiTokenFactory(user=user)
     auth = f"Bearer {token.raw}"
+    counter = cache.make_and_validate_key("authfail:addr:10.7.7.7")
+    failures = cache._cache.get_client().get(counter)
     assert client.get("/api/v1/tokens/", HTTP_AUTHORIZATION=auth).status_code == 429
+    assert client.get("/api/v1/tokens/", HTTP_AUTHORIZATION="Bearer").status_code == 429
+    token.refresh_from_db()
+    assert token.last_used_at is None
+    assert cache._cache.get_client().get(counter) == failures
     other = APIClient(REMOTE_ADDR="10.7.7.8")
     assert other.get("/api/v1/tokens/", HTTP_AUTHORIZATION=auth).status_code == 200
 
