@@ -18,22 +18,43 @@ from django.views.decorators.http import require_safe
 
 from assets.models import AssetVisibility
 from assets.selectors import asset_file_get_for_user
+from forge.auththrottle import LockoutRead, auth_failure_note, wait_phrase
+from forge.clientip import client_ip
 from forge.exceptions import NotFoundError
 from forge.storage import file_response
-from forge.tokens import api_token_authenticate
+from forge.tokens import api_token_find, api_token_used
 
 CONTENT_TYPES = {".glb": "model/gltf-binary", ".png": "image/png"}
 
 
+class _LockedOut(Exception):
+    def __init__(self, wait: int) -> None:
+        super().__init__(wait)
+        self.wait = wait
+
+
 def _reader(request: HttpRequest):
-    """Return the session's user, else the user of a valid `Authorization: Bearer` token."""
+    """Return the session's user, else the user of a valid `Authorization: Bearer` token.
+
+    A token is held to the same brute-force rule as on the API (forge/auththrottle.py): a
+    wrong one counts against the client's address, and a locked-out address is refused
+    whatever it sent (its lock-out read overlaps the token's lookup).
+    """
     if request.user.is_authenticated:
         return request.user
     scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() == "bearer" and raw.strip():
-        token = api_token_authenticate(raw=raw.strip())
-        if token is not None:
-            return token.user
+        address = client_ip(request)
+        with LockoutRead(address=address) as lockout:
+            token = api_token_find(raw=raw.strip())
+            wait = lockout.wait()
+        if wait:
+            raise _LockedOut(wait)
+        if token is None:
+            auth_failure_note(address=address)
+            return AnonymousUser()
+        api_token_used(token)
+        return token.user
     return AnonymousUser()
 
 
@@ -54,6 +75,14 @@ def media_serve(request: HttpRequest, path: str) -> HttpResponse:
         asset = asset_file_get_for_user(name=path, user=user)
     except NotFoundError as exc:
         raise Http404("No such file.") from exc
+    except _LockedOut as exc:
+        response = HttpResponse(
+            f"Too many wrong tokens from your address. Try again {wait_phrase(exc.wait)}.\n",
+            status=429,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Retry-After"] = str(exc.wait)
+        return response
     response = _file_response(path)
     # A redirect to a presigned URL may be reused only while that URL is valid.
     max_age = (

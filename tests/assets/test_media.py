@@ -64,6 +64,32 @@ def test_an_api_token_of_the_owner_opens_a_private_file(client, private_asset):
     assert client.get(url, HTTP_AUTHORIZATION="Bearer forge_wrong").status_code == 404
 
 
+def test_wrong_tokens_on_files_lock_the_address_out_as_on_the_api(private_asset, settings):
+    from django.test import Client
+
+    from forge.models import ApiToken
+
+    settings.FORGE_AUTH_FAILURES_PER_ADDRESS = 3
+    _, raw = api_token_create(user=private_asset.owner, name="cli")
+    url = default_storage.url(private_asset.model_file.name)
+    client = Client(REMOTE_ADDR="10.6.6.6")
+    codes = [
+        client.get(url, HTTP_AUTHORIZATION=f"Bearer forge_guess{n}").status_code for n in range(3)
+    ]
+    assert codes == [404, 404, 404]
+    # Locked out: even the right token is refused, and nothing is written for it.
+    response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= settings.FORGE_AUTH_FAILURE_WINDOW_SECONDS
+    assert b"Too many wrong tokens" in response.content
+    assert ApiToken.objects.get(name="cli").last_used_at is None
+    # The same counter as the API's: the API refuses that address too; others are served.
+    api = client.get("/api/v1/tokens/", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert api.status_code == 429
+    other = Client(REMOTE_ADDR="10.6.6.7")
+    assert other.get(url, HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+
+
 def test_unlisted_files_open_by_link_but_are_not_cached_publicly(client, user):
     asset = AssetFactory(owner=user, visibility="unlisted")
     AssetVariantFactory(asset=asset)
