@@ -1,5 +1,6 @@
 """Small helpers on a pygltflib document of a single-buffer GLB (bufferViews in, bytes out)."""
 
+import copy
 import dataclasses
 import json
 import struct
@@ -130,8 +131,62 @@ def _converter(hint) -> _Convert | None:
 
 
 def gltf_to_glb(document: GLTF2) -> bytes:
-    """Serialise `document` (with its binary blob) as GLB bytes."""
-    return b"".join(document.save_to_bytes())
+    """Serialise `document` (with its binary blob) as GLB bytes.
+
+    pygltflib's `save_to_bytes` lays out the file; only its JSON step is swapped for
+    `_gltf_json`, which writes the same text faster.
+    """
+    document.gltf_to_json = lambda separators=None, indent="  ": _gltf_json(
+        document, separators=separators, indent=indent
+    )
+    try:
+        return b"".join(document.save_to_bytes())
+    finally:
+        del document.gltf_to_json
+
+
+def _gltf_json(document: GLTF2, *, separators, indent) -> str:
+    """`GLTF2.gltf_to_json`'s text, from `_asdict` instead of pygltflib's `gltf_asdict`.
+
+    pygltflib deep-copies every number and string on the way to the dict (about 60 % of
+    writing a GLB); those are immutable, so `_asdict` keeps them and copies the rest as
+    pygltflib does. The dict, the pruning of empty keys and the encoder are pygltflib's;
+    a test compares the bytes.
+    """
+    data = pygltflib.delete_empty_keys(_asdict(document))
+    return json.dumps(
+        data,
+        cls=pygltflib.JsonEncoder,
+        skipkeys=True,
+        allow_nan=False,
+        indent=indent,
+        separators=separators,
+        default=pygltflib.json_serial,
+    )
+
+
+_IMMUTABLE = (int, float, str, bool, type(None))
+_field_names: dict[type, tuple[str, ...]] = {}
+
+
+def _asdict(value):
+    kind = type(value)
+    if kind in _IMMUTABLE:
+        return value
+    if kind is pygltflib.Attributes:
+        return copy.deepcopy(value.__dict__)
+    names = _field_names.get(kind)
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _field_names[kind] = tuple(field.name for field in dataclasses.fields(value))
+    if names is not None:
+        return {name: _asdict(getattr(value, name)) for name in names}
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return kind(*[_asdict(v) for v in value])
+    if isinstance(value, list | tuple):
+        return kind(_asdict(v) for v in value)
+    if isinstance(value, dict):
+        return kind((_asdict(k), _asdict(v)) for k, v in value.items())
+    return copy.deepcopy(value)
 
 
 def view_bytes(document: GLTF2, blob: bytes, index: int) -> bytes:

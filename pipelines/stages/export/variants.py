@@ -11,6 +11,7 @@ Merge last: a trimesh round trip after this drops the per-primitive mappings.
 """
 
 import copy
+import dataclasses
 import hashlib
 import json
 
@@ -50,8 +51,9 @@ def merge_variants(base_glb: bytes, variants: list[tuple[str, bytes]]) -> bytes:
     shape = _primitive_shape(base)
     blob = bytearray(base.binary_blob() or b"")
     known: dict[str, int] = {}  # material fingerprint -> index in base.materials
+    base_bytes = bytes(blob)
     for index, material in enumerate(base.materials):
-        known.setdefault(_fingerprint(base, bytes(blob), material), index)
+        known.setdefault(_fingerprint(base, base_bytes, material), index)
     # (mesh, primitive) -> {material index: [variant indices]}
     table: dict[tuple[int, int], dict[int, list[int]]] = {(m, p): {} for m, p, _ in shape}
 
@@ -137,10 +139,14 @@ def _set_ref_index(ref, index: int) -> None:
 
 
 def _fingerprint(document: GLTF2, blob: bytes, material) -> str:
-    """Identify a material by its JSON with each texture replaced by its image's bytes."""
-    clone = copy.deepcopy(material)
-    for ref in _texture_refs(clone):
-        texture = document.textures[_ref_index(ref)]
+    """Identify a material by its fields with each texture replaced by its image's bytes.
+
+    Read as plain dicts (`dataclasses.asdict`, a copy), not through dataclasses_json's
+    `to_dict`, which cost more than the rest of a merge.
+    """
+    fields = dataclasses.asdict(material)
+    for ref in _texture_ref_dicts(fields):
+        texture = document.textures[ref["index"]]
         image = document.images[texture.source] if texture.source is not None else None
         data = (
             view_bytes(document, blob, image.bufferView)
@@ -148,11 +154,25 @@ def _fingerprint(document: GLTF2, blob: bytes, material) -> str:
             else b""
         )
         sampler = (
-            document.samplers[texture.sampler].to_dict() if texture.sampler is not None else {}
+            dataclasses.asdict(document.samplers[texture.sampler])
+            if texture.sampler is not None
+            else {}
         )
         digest = hashlib.sha256(data + json.dumps(sampler, sort_keys=True).encode()).hexdigest()
-        _set_ref_index(ref, digest)
-    return json.dumps(clone.to_dict(), sort_keys=True, default=str)
+        ref["index"] = digest
+    return json.dumps(fields, sort_keys=True, default=str)
+
+
+def _texture_ref_dicts(material: dict) -> list[dict]:
+    """`_texture_refs` of a material read as a dict."""
+    refs = []
+    pbr = material.get("pbrMetallicRoughness") or {}
+    refs += [pbr[key] for key in TEXTURE_KEYS if pbr.get(key) is not None]
+    refs += [material[key] for key in MATERIAL_TEXTURE_KEYS if material.get(key)]
+    for extension in (material.get("extensions") or {}).values():
+        if isinstance(extension, dict):
+            refs += [v for v in extension.values() if isinstance(v, dict) and "index" in v]
+    return refs
 
 
 def _import_materials(
