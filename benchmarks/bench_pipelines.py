@@ -528,18 +528,18 @@ def _catalogue_rows(catalogue: dict, e2e_largest: list[float] | None) -> list[st
 
 READING = (
     "Reading: the draft end-to-end goal (≤ 2 s) is met with a wide margin; most of the time "
-    "is the three 512 px thumbnail renders. Averaged over stages the orchestration overhead "
-    "meets the 10 ms goal at the median; `texture_variants` sits at about 10 ms (one fenced "
+    "is the three 512 px thumbnail renders (about 75 ms each). Every stage's orchestration "
+    "overhead is within 10 ms at p95. The largest are `texture_variants` (one fenced "
     "checkpoint write and one file per finished variant but the last, the price of never "
-    "redoing a variant after a crash) and `publish` is over it on its own (about 13 ms: its "
-    "fenced write, which also links the asset and marks the pipeline succeeded, and deleting "
-    "the checkpoint directory after its commit, about 3 ms). Later stages read this run's "
-    "checkpoints from memory; only a resumed run reads them back from storage. Each stage "
-    "boundary costs one transaction (the write that finishes a stage also starts the next; "
-    "the first stage starts in the claim). Compared with the naive run, the difference also "
-    "includes the claim, heartbeat thread start and noise from the thumbnail renderer. "
-    "django-q2's default 0.2 s poll adds about half a poll interval of queue wait per "
-    "pipeline; `FORGE_Q_POLL=0.05` trades that for 20 idle queue polls a second."
+    "redoing a variant after a crash) and `publish` (its fenced write also links the asset "
+    "and marks the pipeline succeeded; the checkpoint files are deleted by a background "
+    "thread after the commit). Later stages read this run's checkpoints from memory; only a "
+    "resumed run reads them back from storage. Each stage boundary costs one transaction (the "
+    "write that finishes a stage also starts the next; the first stage starts in the claim). "
+    "Compared with the naive run, the difference also includes the claim, heartbeat thread "
+    "start and noise from the thumbnail renderer. django-q2's default 0.2 s poll adds about "
+    "half a poll interval of queue wait per pipeline; `FORGE_Q_POLL=0.05` trades that for 20 "
+    "idle queue polls a second."
 )
 
 

@@ -31,12 +31,19 @@ def database_ensure(name: str, *, host: str = "127.0.0.1") -> None:
 def results_section_write(title: str, section: str) -> Path:
     """Replace the `## {title}` section of docs/benchmarks.md with `section` (or append it)."""
     text = RESULTS_PAGE.read_text() if RESULTS_PAGE.exists() else "# Benchmarks\n"
-    start = text.find(f"## {title}")
+    # The heading itself, at the start of a line: prose may quote "`## {title}`".
+    heading = f"## {title}\n"
+    if text.startswith(heading):
+        start = 0
+    else:
+        found = text.find("\n" + heading)
+        start = found + 1 if found != -1 else -1
     if start == -1:
         text = text.rstrip("\n") + "\n\n" + section
     else:
         end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
+        rest = "\n" + text[end + 1 :] if end != -1 else ""
+        text = text[:start] + section.rstrip("\n") + "\n" + rest
     RESULTS_PAGE.write_text(text)
     return RESULTS_PAGE
 
