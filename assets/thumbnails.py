@@ -9,9 +9,12 @@ downsampled with Lanczos for anti-aliasing.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import math
 import warnings
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
 import numpy as np
 from PIL import Image, ImageFilter
@@ -43,18 +46,45 @@ DEPTH_LEVELS = 1 << 30  # exactly representable in float32
 
 def thumbnail_render(data: bytes, *, size: int = 512) -> bytes:
     """Render the GLB in `data` to a `size`x`size` PNG and return its bytes."""
+    return next(thumbnail_renders([data], size=size))
+
+
+def thumbnail_renders(datas: Iterable[bytes], *, size: int = 512) -> Iterator[bytes]:
+    """Render each GLB in `datas` like `thumbnail_render`, yielding each PNG when it is done.
+
+    GLBs with the same geometry (an asset and its material variants) share the work that
+    depends on geometry alone: the camera, the background with its contact shadow and the
+    rasterized visibility (which triangle each pixel shows). Only the shading, which reads
+    the materials, is done per GLB. The images are the same as rendering each on its own.
+    """
     if not 16 <= size <= 4096:
         raise ValueError("size must be between 16 and 4096 pixels")
-    scene = _Scene(glb_parts(data))
-    with np.errstate(all="ignore"):  # degenerate triangles are dropped, not warned about
-        image = _render(scene, size * SUPERSAMPLE)
-    image = image.resize((size, size), Image.Resampling.LANCZOS)
-    out = io.BytesIO()
-    image.save(out, format="PNG", compress_level=4)
-    return out.getvalue()
+    layouts: dict[bytes, _Layout] = {}
+    for data in datas:
+        scene = _Scene(glb_parts(data))
+        with np.errstate(all="ignore"):  # degenerate triangles are dropped, not warned about
+            key = scene.geometry_key()
+            layout = layouts.get(key)
+            if layout is None:
+                layout = layouts[key] = _layout(scene, size * SUPERSAMPLE)
+            image = layout.background.copy()
+            _shade(image, layout.hits, scene, layout.camera, layout.screen)
+        image = image.resize((size, size), Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        image.save(out, format="PNG", compress_level=4)
+        yield out.getvalue()
 
 
-def _render(scene: _Scene, resolution: int) -> Image.Image:
+class _Layout(NamedTuple):
+    """What a render needs that depends only on the geometry."""
+
+    camera: _Camera
+    background: Image.Image
+    screen: np.ndarray
+    hits: np.ndarray
+
+
+def _layout(scene: _Scene, resolution: int) -> _Layout:
     camera = _Camera(scene, resolution)
     # Rasterizing costs about one step per pixel of each triangle's box; a pathological
     # file (thousands of screen-sized triangles) is drawn at a lower resolution instead.
@@ -64,11 +94,10 @@ def _render(scene: _Scene, resolution: int) -> Image.Image:
     if samples > SAMPLE_BUDGET:
         resolution = max(64, int(resolution * math.sqrt(SAMPLE_BUDGET / samples)))
         camera = _Camera(scene, resolution)
-    image = _background(scene, camera, resolution)
+    background = _background(scene, camera, resolution)
     screen, inverse_depth = camera.project(scene.triangle_points)
     hits = _rasterize(screen, inverse_depth, scene.double_sided, resolution)
-    _shade(image, hits, scene, camera, screen)
-    return image
+    return _Layout(camera, background, screen, hits)
 
 
 class _Scene:
@@ -117,6 +146,14 @@ class _Scene:
         face_normals = np.cross(edge_a, edge_b)
         lengths = np.linalg.norm(face_normals, axis=1, keepdims=True)
         self.face_normals = face_normals / np.maximum(lengths, 1e-30)
+
+    def geometry_key(self) -> bytes:
+        """A digest of what the camera, background and visibility are computed from."""
+        digest = hashlib.blake2b(digest_size=20)
+        for array in (self.triangle_points, self.double_sided):
+            digest.update(str((array.dtype, array.shape)).encode())
+            digest.update(np.ascontiguousarray(array).tobytes())
+        return digest.digest()
 
 
 def _material_color(material: GlbMaterial | None, cache: dict[bytes, np.ndarray]) -> np.ndarray:

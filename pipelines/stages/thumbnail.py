@@ -2,7 +2,7 @@
 
 from collections.abc import Callable, Mapping
 
-from assets.thumbnails import thumbnail_render
+from assets.thumbnails import thumbnail_renders
 
 THUMBNAIL_SIZE = 512
 
@@ -15,12 +15,15 @@ def thumbnails(
 ) -> tuple[bytes, dict[str, bytes]]:
     """Return the asset's thumbnail and one thumbnail per variant, keyed like `variants`."""
     total = 1 + len(variants)
-    main = thumbnail_render(glb, size=THUMBNAIL_SIZE)
+    # One call for all: the variants share the asset's geometry, so its camera, background
+    # and visibility are worked out once (assets/thumbnails.py).
+    renders = thumbnail_renders([glb, *variants.values()], size=THUMBNAIL_SIZE)
+    main = next(renders)
     if on_progress:
         on_progress(1 / total)
     rendered: dict[str, bytes] = {}
-    for done, (key, data) in enumerate(variants.items(), start=2):
-        rendered[key] = thumbnail_render(data, size=THUMBNAIL_SIZE)
+    for done, (key, png) in enumerate(zip(variants, renders, strict=True), start=2):
+        rendered[key] = png
         if on_progress:
             on_progress(done / total)
     return main, rendered

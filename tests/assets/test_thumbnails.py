@@ -133,3 +133,23 @@ def test_other_shapes_render_recognisably():
 def test_undecodable_input_raises_glb_invalid_error():
     with pytest.raises(GlbInvalidError):
         thumbnail_render(b"definitely not a model")
+
+
+def test_variants_sharing_geometry_render_as_they_would_alone():
+    # An asset and its variants share the camera, background and visibility; the images
+    # must be exactly those of rendering each file on its own, in any order, mixed with
+    # files of other geometry.
+    from assets.thumbnails import thumbnail_renders
+
+    files = [
+        box_glb(color=(255, 0, 0, 255)),
+        sphere_glb(),
+        box_glb(color=(0, 0, 255, 255)),  # the first box's geometry, another material
+        textured_glb(),
+        box_glb(color=(30, 200, 30, 255)),
+        box_glb(size=(1.0, 2.0, 3.5), color=(255, 0, 0, 255)),  # close, but not the same
+    ]
+    alone = [thumbnail_render(data, size=128) for data in files]
+    shared = list(thumbnail_renders(files, size=128))
+    assert shared == alone
+    assert len(set(alone)) == len(alone)  # each file's look is its own
