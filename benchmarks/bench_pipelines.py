@@ -528,7 +528,8 @@ def _catalogue_rows(catalogue: dict, e2e_largest: list[float] | None) -> list[st
 
 READING = (
     "Reading: the draft end-to-end goal (≤ 2 s) is met with a wide margin; most of the time "
-    "is the three 512 px thumbnail renders (about 75 ms each). Every stage's orchestration "
+    "is the three 512 px thumbnail renders (one layout for the shared geometry, then one "
+    "shading per file). Every stage's orchestration "
     "overhead is within 10 ms at p95. The largest are `texture_variants` (one fenced "
     "checkpoint write and one file per finished variant but the last, the price of never "
     "redoing a variant after a crash) and `publish` (its fenced write also links the asset "
