@@ -56,10 +56,25 @@ def client_ip(request: HttpRequest) -> str:
     proxy; the first address that is not a proxy is the client. Entries further left were
     written by the client itself and are never believed.
     """
-    peer = request.META.get("REMOTE_ADDR", "") or ""
+    return _client_address(
+        request.META.get("REMOTE_ADDR", "") or "", request.META.get("HTTP_X_FORWARDED_FOR", "")
+    )
+
+
+def scope_client_ip(scope) -> str:
+    """`client_ip` for an ASGI connection (a websocket): its peer and `X-Forwarded-For`."""
+    peer = (scope.get("client") or ("", 0))[0] or ""
+    forwarded = ",".join(
+        value.decode("latin-1")
+        for name, value in scope.get("headers") or []
+        if name.lower() == b"x-forwarded-for"
+    )
+    return _client_address(peer, forwarded)
+
+
+def _client_address(peer: str, forwarded: str) -> str:
     if not is_trusted_proxy(peer):
         return peer
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
     for hop in reversed(hops):
         try:

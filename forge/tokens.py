@@ -91,11 +91,3 @@ def api_token_used(token: ApiToken) -> None:
     if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
-
-
-def api_token_authenticate(*, raw: str) -> ApiToken | None:
-    """Return the active token matching `raw` with its user, noting when it was last used."""
-    token = api_token_find(raw=raw)
-    if token is not None:
-        api_token_used(token)
-    return token

@@ -10,16 +10,32 @@ from channels.auth import AuthMiddlewareStack
 from channels.middleware import BaseMiddleware
 from channels.security.websocket import AllowedHostsOriginValidator
 
-from forge.tokens import api_token_authenticate
+from forge.auththrottle import LockoutRead, auth_failure_note
+from forge.clientip import scope_client_ip
+from forge.tokens import api_token_find, api_token_used
 from forge.wsdb import consumer_database_sync_to_async
 
 TOKEN_SUBPROTOCOL = "forge.token"  # noqa: S105 - a protocol name
 
 
 @consumer_database_sync_to_async
-def _user_for_token(raw: str):
-    token = api_token_authenticate(raw=raw)
-    return token.user if token is not None else None
+def _user_for_token(raw: str, address: str):
+    """Return (the token's user or None, seconds the address is locked out for or 0).
+
+    The same brute-force rule as the API's bearer tokens (forge/authentication.py): the
+    address's lock-out is read while the token is looked up, a locked-out address is refused
+    whatever it sent, and a wrong token counts against it.
+    """
+    with LockoutRead(address=address) as lockout:
+        token = api_token_find(raw=raw)
+        wait = lockout.wait()
+    if wait:
+        return None, wait
+    if token is None:
+        auth_failure_note(address=address)
+        return None, 0
+    api_token_used(token)
+    return token.user, 0
 
 
 def _offers_token(scope) -> bool:
@@ -56,9 +72,11 @@ class TokenSubprotocolMiddleware(BaseMiddleware):
         if TOKEN_SUBPROTOCOL in protocols:
             index = protocols.index(TOKEN_SUBPROTOCOL)
             raw = protocols[index + 1] if index + 1 < len(protocols) else ""
-            user = await _user_for_token(raw) if raw else None
+            user, wait = await _user_for_token(raw, scope_client_ip(scope)) if raw else (None, 0)
             scope = dict(scope)
             scope["token_auth"] = True
+            if wait:
+                scope["token_locked_out_seconds"] = wait
             if user is not None:
                 scope["user"] = user
             else:

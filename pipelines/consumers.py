@@ -13,7 +13,8 @@ so a client that sees a gap sends `{"type": "resync"}` and gets a fresh snapshot
 are not newer than what the connection already sent are dropped, so a client never sees a
 pipeline go backwards.
 
-Close codes: 4401 not signed in (or a bad token), 4404 no such pipeline or not yours.
+Close codes: 4401 not signed in (or a bad token), 4404 no such pipeline or not yours, 4429
+the address is locked out for wrong tokens (after an `error` frame saying for how long).
 
 What a client sends is bounded before any work: a frame longer than `MAX_MESSAGE_CHARS`,
 nested deeper than `MAX_MESSAGE_DEPTH`, binary, or not JSON gets an `error` frame; a
@@ -29,6 +30,7 @@ import structlog
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from forge import tracing
+from forge.auththrottle import wait_phrase
 from forge.exceptions import NotFoundError
 from forge.parsers import json_too_deep
 from forge.wsauth import TOKEN_SUBPROTOCOL
@@ -42,6 +44,7 @@ log = structlog.get_logger("pipelines.consumers")
 
 CLOSE_NOT_AUTHENTICATED = 4401
 CLOSE_NOT_FOUND = 4404
+CLOSE_LOCKED_OUT = 4429
 PING_INTERVAL_SECONDS = 25
 USER_SNAPSHOT_LIMIT = 50
 MAX_MESSAGE_CHARS = 1024
@@ -77,6 +80,19 @@ class _PipelineWatcher(AsyncJsonWebsocketConsumer):
         self.watch_groups: list[str] = []
         self.ping_task: asyncio.Task | None = None
         subprotocol = TOKEN_SUBPROTOCOL if self.scope.get("token_auth") else None
+        locked_out = self.scope.get("token_locked_out_seconds")
+        if locked_out:
+            await self.accept(subprotocol=subprotocol)
+            await self.send_json(
+                {
+                    "type": "error",
+                    "message": "Too many wrong tokens from your address. "
+                    f"Try again {wait_phrase(locked_out)}.",
+                    "retry_after_seconds": locked_out,
+                }
+            )
+            await self.close(code=CLOSE_LOCKED_OUT)
+            return
         if self.user is None or not self.user.is_authenticated:
             await self.refuse(CLOSE_NOT_AUTHENTICATED, subprotocol)
             return

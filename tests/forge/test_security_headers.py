@@ -109,3 +109,16 @@ def test_the_api_docs_page_runs_from_files_only(client):
     script = client.get("/api/docs/?script=")
     assert script.status_code == 200
     assert "SwaggerUIBundle" in script.content.decode()
+
+
+def test_a_websockets_client_address_follows_the_same_proxy_rules(settings):
+    from forge.clientip import scope_client_ip
+
+    forwarded = [(b"origin", b"x"), (b"X-Forwarded-For", b"203.0.113.9, 10.2.2.2")]
+    direct = {"client": ("198.51.100.1", 5000), "headers": forwarded}
+    assert scope_client_ip(direct) == "198.51.100.1"  # nobody trusted: the header is ignored
+    settings.FORGE_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    proxied = {"client": ("10.1.1.1", 5000), "headers": forwarded}
+    assert scope_client_ip(proxied) == "203.0.113.9"
+    assert scope_client_ip({"client": ("10.1.1.1", 5000), "headers": []}) == "10.1.1.1"
+    assert scope_client_ip({"client": None, "headers": forwarded}) == ""

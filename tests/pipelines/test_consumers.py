@@ -11,7 +11,7 @@ from django.test import Client
 from forge.asgi import application
 from forge.oncommit import broadcast_flush
 from pipelines import consumers
-from pipelines.consumers import CLOSE_NOT_AUTHENTICATED, CLOSE_NOT_FOUND
+from pipelines.consumers import CLOSE_LOCKED_OUT, CLOSE_NOT_AUTHENTICATED, CLOSE_NOT_FOUND
 from pipelines.events import pipeline_event_publish_on_commit
 from pipelines.models import GenerationPipeline
 from pipelines.services import pipeline_cancel, pipeline_create, pipeline_run
@@ -124,6 +124,43 @@ async def test_an_api_token_authenticates_through_the_subprotocol():
         f"/ws/pipelines/{pipeline.id}/", subprotocols=["forge.token", "forge_wrong"]
     )
     assert code == CLOSE_NOT_AUTHENTICATED
+
+
+async def test_wrong_tokens_lock_the_address_out_as_on_the_api(settings):
+    from forge.models import ApiToken
+
+    settings.FORGE_AUTH_FAILURES_PER_ADDRESS = 2
+    user = await make_user()
+    token = await sync_to_async(ApiTokenFactory)(user=user)
+    pipeline = await make_pipeline(user)
+    path = f"/ws/pipelines/{pipeline.id}/"
+
+    async def attempt(raw: str, address: str):
+        communicator = WebsocketCommunicator(
+            application, path, headers=[ORIGIN], subprotocols=["forge.token", raw]
+        )
+        communicator.scope["client"] = (address, 50000)  # before the application runs
+        connected, _ = await communicator.connect(timeout=5)
+        assert connected
+        return communicator
+
+    for n in range(2):
+        wrong = await attempt(f"forge_guess{n}", "10.5.5.5")
+        assert (await wrong.receive_output(timeout=5))["code"] == CLOSE_NOT_AUTHENTICATED
+    # Locked out: the right token is refused too, told how long for, and nothing is written.
+    locked = await attempt(token.raw, "10.5.5.5")
+    frame = await receive(locked)
+    assert frame["type"] == "error" and "Too many wrong tokens" in frame["message"]
+    assert 0 < frame["retry_after_seconds"] <= settings.FORGE_AUTH_FAILURE_WINDOW_SECONDS
+    assert (await locked.receive_output(timeout=5))["code"] == CLOSE_LOCKED_OUT
+    stored = await sync_to_async(ApiToken.objects.get)(pk=token.pk)
+    assert stored.last_used_at is None
+    # Another address is not affected. (The counter is the API's own, `authfail:addr:`;
+    # the tests' per-test cache namespace is not seen by the consumer's context, so the API
+    # side is checked in tests/forge/test_tokens.py and tests/assets/test_media.py.)
+    other = await attempt(token.raw, "10.5.5.6")
+    assert (await receive(other))["type"] == "snapshot"
+    await other.disconnect()
 
 
 async def test_staff_may_watch_any_pipeline():
