@@ -20,7 +20,8 @@ _LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 def token_hash(raw: str) -> str:
     """Return the stored form of a raw token."""
-    return hashlib.sha256(raw.encode()).hexdigest()
+    # "surrogatepass": a lone surrogate (never in a real token) hashes instead of raising.
+    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @transaction.atomic

@@ -163,6 +163,14 @@ async def test_wrong_tokens_lock_the_address_out_as_on_the_api(settings):
     await other.disconnect()
 
 
+@pytest.mark.parametrize("raw", ["forge_\ud800lone", "forge_\x00nul", "x" * 5000, "é"])
+async def test_odd_tokens_are_refused_like_wrong_ones(raw):
+    user = await make_user()
+    pipeline = await make_pipeline(user)
+    code = await refused_with(f"/ws/pipelines/{pipeline.id}/", subprotocols=["forge.token", raw])
+    assert code == CLOSE_NOT_AUTHENTICATED
+
+
 async def test_staff_may_watch_any_pipeline():
     owner, staff = await make_user(), await make_user(is_staff=True)
     pipeline = await make_pipeline(owner)
