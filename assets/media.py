@@ -18,11 +18,11 @@ from django.views.decorators.http import require_safe
 
 from assets.models import AssetVisibility
 from assets.selectors import asset_file_get_for_user
-from forge.auththrottle import LockoutRead, auth_failure_note, wait_phrase
+from forge.auththrottle import wait_phrase
 from forge.clientip import client_ip
 from forge.exceptions import NotFoundError
 from forge.storage import file_response
-from forge.tokens import api_token_find, api_token_used
+from forge.tokens import api_token_attempt
 
 CONTENT_TYPES = {".glb": "model/gltf-binary", ".png": "image/png"}
 
@@ -36,25 +36,19 @@ class _LockedOut(Exception):
 def _reader(request: HttpRequest):
     """Return the session's user, else the user of a valid `Authorization: Bearer` token.
 
-    A token is held to the same brute-force rule as on the API (forge/auththrottle.py): a
+    A token is held to the same brute-force rule as on the API (`api_token_attempt`): a
     wrong one counts against the client's address, and a locked-out address is refused
-    whatever it sent (its lock-out read overlaps the token's lookup).
+    whatever it sent.
     """
     if request.user.is_authenticated:
         return request.user
     scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() == "bearer" and raw.strip():
-        address = client_ip(request)
-        with LockoutRead(address=address) as lockout:
-            token = api_token_find(raw=raw.strip())
-            wait = lockout.wait()
-        if wait:
-            raise _LockedOut(wait)
-        if token is None:
-            auth_failure_note(address=address)
-            return AnonymousUser()
-        api_token_used(token)
-        return token.user
+        attempt = api_token_attempt(raw=raw.strip(), address=client_ip(request))
+        if attempt.locked_out_seconds:
+            raise _LockedOut(attempt.locked_out_seconds)
+        if attempt.token is not None:
+            return attempt.token.user
     return AnonymousUser()
 
 

@@ -2,10 +2,9 @@
 
 from rest_framework import authentication, exceptions
 
-from forge.auththrottle import LockoutRead, auth_failure_note, wait_phrase
+from forge.auththrottle import wait_phrase
 from forge.clientip import client_ip
-from forge.models import ApiToken
-from forge.tokens import api_token_find, api_token_used
+from forge.tokens import api_token_attempt
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -17,39 +16,32 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
-        # The address's lock-out is read from Redis while the token is looked up in
-        # PostgreSQL; a locked-out address is refused whatever it sent, before anything is
-        # written (the token's last use, a failure count).
-        with LockoutRead(address=client_ip(request)) as lockout:
-            token, problem = _token_lookup(header)
-            wait = lockout.wait()
-        if wait:
-            raise _locked_out(wait)
+        raw, problem = _raw_token(header)
+        attempt = api_token_attempt(raw=raw, address=client_ip(request))
+        if attempt.locked_out_seconds:
+            raise _locked_out(attempt.locked_out_seconds)
         if problem:
             raise exceptions.AuthenticationFailed(problem)
-        if token is None:
-            token_failure_note(request)
+        if attempt.token is None:
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
-        api_token_used(token)
-        return token.user, token
+        return attempt.token.user, attempt.token
 
     def authenticate_header(self, request) -> str:
         return self.keyword
 
 
-def _token_lookup(header: list[bytes]) -> tuple[ApiToken | None, str | None]:
-    """Return the active token a `Bearer` header names, or why the header is not one."""
+def _raw_token(header: list[bytes]) -> tuple[str | None, str | None]:
+    """Return the token a `Bearer` header carries, or None and why the header is not one."""
     if len(header) != 2:
         return None, "Invalid Authorization header: expected `Bearer <token>`."
     try:
-        raw = header[1].decode()
+        return header[1].decode(), None
     except UnicodeError:
         return None, "Invalid token."
-    return api_token_find(raw=raw), None
 
 
-# Brute-force protection (forge/auththrottle.py): per client address; a wrong token names
-# no account.
+# Brute-force protection (forge/tokens.py `api_token_attempt`): per client address; a wrong
+# token names no account.
 
 
 def _locked_out(wait: int) -> exceptions.Throttled:
@@ -58,11 +50,6 @@ def _locked_out(wait: int) -> exceptions.Throttled:
     )
     exc.wait = wait  # the envelope sends it as Retry-After
     return exc
-
-
-def token_failure_note(request) -> None:
-    """Count a wrong token against the client's address."""
-    auth_failure_note(address=client_ip(request))
 
 
 def authorization_scheme_hint(request) -> str | None:

@@ -3,12 +3,14 @@
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from forge.auththrottle import LockoutRead, auth_failure_note
 from forge.exceptions import NotFoundError, ValidationFailedError
 from forge.models import ApiToken
 from forge.prepared import PreparedQuery
@@ -92,3 +94,30 @@ def api_token_used(token: ApiToken) -> None:
     if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+
+
+class TokenAttempt(NamedTuple):
+    token: ApiToken | None  # the active token, if the attempt may use it
+    locked_out_seconds: int  # > 0: the address is locked out; nothing was checked or written
+
+
+def api_token_attempt(*, raw: str | None, address: str) -> TokenAttempt:
+    """Check a bearer token sent from `address` under the brute-force rule (forge/auththrottle.py).
+
+    Every way in (the API, `/media/` files, live-status websockets) goes through here. The
+    address's lock-out is read from Redis while the token is looked up in PostgreSQL, so the
+    check adds no round trip. A locked-out address is refused whatever it sent, before
+    anything is written. Otherwise a wrong token counts against the address and a right one
+    notes its use. `raw` None (a malformed header) is looked up nowhere and counted nowhere,
+    but still meets the lock-out.
+    """
+    with LockoutRead(address=address) as lockout:
+        token = api_token_find(raw=raw) if raw is not None else None
+        wait = lockout.wait()
+    if wait:
+        return TokenAttempt(None, wait)
+    if token is not None:
+        api_token_used(token)
+    elif raw is not None:
+        auth_failure_note(address=address)
+    return TokenAttempt(token, 0)

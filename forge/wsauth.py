@@ -10,9 +10,8 @@ from channels.auth import AuthMiddlewareStack
 from channels.middleware import BaseMiddleware
 from channels.security.websocket import AllowedHostsOriginValidator
 
-from forge.auththrottle import LockoutRead, auth_failure_note
 from forge.clientip import scope_client_ip
-from forge.tokens import api_token_find, api_token_used
+from forge.tokens import api_token_attempt
 from forge.wsdb import consumer_database_sync_to_async
 
 TOKEN_SUBPROTOCOL = "forge.token"  # noqa: S105 - a protocol name
@@ -22,20 +21,11 @@ TOKEN_SUBPROTOCOL = "forge.token"  # noqa: S105 - a protocol name
 def _user_for_token(raw: str, address: str):
     """Return (the token's user or None, seconds the address is locked out for or 0).
 
-    The same brute-force rule as the API's bearer tokens (forge/authentication.py): the
-    address's lock-out is read while the token is looked up, a locked-out address is refused
-    whatever it sent, and a wrong token counts against it.
+    The same brute-force rule as the API's bearer tokens (`api_token_attempt`).
     """
-    with LockoutRead(address=address) as lockout:
-        token = api_token_find(raw=raw)
-        wait = lockout.wait()
-    if wait:
-        return None, wait
-    if token is None:
-        auth_failure_note(address=address)
-        return None, 0
-    api_token_used(token)
-    return token.user, 0
+    attempt = api_token_attempt(raw=raw, address=address)
+    user = attempt.token.user if attempt.token is not None else None
+    return user, attempt.locked_out_seconds
 
 
 def _offers_token(scope) -> bool:
