@@ -50,9 +50,10 @@ class LockoutRead:
     """The lock-out for `address` (at `account`), read while the caller does other work.
 
     The GET and TTL of every counter go to Redis when this is made; `wait()` takes the answer.
-    Bearer tokens are looked up in PostgreSQL in between (forge/authentication.py), so the
-    lock-out check adds no round trip of its own; the token is only accepted after `wait()`
-    says 0. Use it as a context manager: leaving the block gives the Redis connection back
+    Bearer tokens are looked up in PostgreSQL in between (`forge.tokens.api_token_attempt`),
+    so the lock-out check adds no round trip of its own; the token is only accepted after
+    `wait()` says 0. A send or read that fails (Redis away, or a pooled connection Redis
+    closed) lets the attempt through with a warning, as every cache step here does. Use it as a context manager: leaving the block gives the Redis connection back
     even if `wait()` was never called.
     """
 
