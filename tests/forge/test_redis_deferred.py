@@ -69,3 +69,20 @@ def test_an_unreachable_redis_raises_from_the_constructor_and_holds_nothing():
     with pytest.raises(redis.ConnectionError):
         RedisDeferred(client, [("GET", KEY)])
     assert not client.connection_pool._in_use_connections
+
+
+def test_a_connection_redis_closed_is_replaced_by_the_pool(one_connection_client):
+    # As after a Redis restart: the pooled connection is dead. redis-py's pool checks a
+    # connection as it hands it out (data or EOF waiting on it) and reconnects it, so the
+    # deferred commands still answer.
+    client = one_connection_client
+    client.set(KEY, "kept")
+    admin = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    try:
+        for _ in range(5):
+            admin.client_kill_filter(_id=client.client_id())  # the pool's one connection
+            with RedisDeferred(client, [("GET", KEY), ("TTL", KEY)]) as deferred:
+                assert deferred.replies() == [b"kept", -1]
+            assert not client.connection_pool._in_use_connections
+    finally:
+        admin.close()
