@@ -12,6 +12,9 @@ class ForgeConfig(AppConfig):
         from django.conf import settings
 
         from forge import connections, openapi  # noqa: F401  (registers a check, the bearer scheme)
+        from forge.pgtimestamps import timestamps_connect
+
+        timestamps_connect()
 
         if settings.FORGE_OTEL_ENDPOINT:
             from forge.tracing import tracing_configure
