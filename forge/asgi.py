@@ -2,6 +2,7 @@
 app, errors/ingest/); websockets pass origin checks and auth first."""
 
 import os
+from http import HTTPStatus
 
 from django.core.asgi import get_asgi_application
 
@@ -14,6 +15,24 @@ from errors.ingest.app import ingest_app, matches  # noqa: E402
 from forge.bodylimit import RequestBodyLimitMiddleware  # noqa: E402
 from forge.routing import websocket_urlpatterns  # noqa: E402
 from forge.wsauth import TokenAwareOriginValidator, WebsocketAuthMiddlewareStack  # noqa: E402
+
+
+def reason_phrases_complete() -> None:
+    """Give daphne a reason phrase for every status Python knows (422, 429, 451, ...).
+
+    daphne writes the status line with Twisted's table of phrases, which stops short of
+    several codes Forge sends: a 429 went out as `429 Unknown Status`. ASGI carries no
+    phrase, so the gaps are filled from `http.HTTPStatus`; existing entries are kept.
+    """
+    try:
+        from twisted.web import http
+    except ImportError:  # pragma: no cover - daphne depends on Twisted
+        return
+    for status in HTTPStatus:
+        http.RESPONSES.setdefault(status.value, status.phrase.encode("ascii"))
+
+
+reason_phrases_complete()
 
 # The ingest endpoints enforce their own (compressed and decompressed) size limits.
 django_http = RequestBodyLimitMiddleware(django_asgi_app)

@@ -62,3 +62,21 @@ def test_a_token_client_without_an_origin_connects_but_a_cookie_session_is_refus
 
     assert '"snapshot"' in asyncio.run(token_client())
     assert asyncio.run(cookie_client()) == 403
+
+
+def test_status_lines_carry_their_reason_phrase_429_included(tmp_path):
+    # One wrong token locks the address out, so the second request is a 429.
+    port = free_port()
+    args, assignments = procfile_web_command(port)
+    env = process_env(**assignments, FORGE_AUTH_FAILURES_PER_ADDRESS="1")
+    with running(args, env=env, log_path=tmp_path / "web.log"):
+        wait_for_port(port)
+        url = f"http://127.0.0.1:{port}/api/v1/tokens/"
+        wrong = {"Authorization": "Bearer not-a-token"}
+        first = httpx.get(url, headers=wrong, timeout=10)
+        second = httpx.get(url, headers=wrong, timeout=10)
+        missing = httpx.get(f"http://127.0.0.1:{port}/no-such-page/", timeout=10)
+    assert (first.status_code, first.reason_phrase) == (401, "Unauthorized")
+    assert (second.status_code, second.reason_phrase) == (429, "Too Many Requests")
+    assert second.json()["error"]["code"] == "rate_limited"
+    assert (missing.status_code, missing.reason_phrase) == (404, "Not Found")
