@@ -35,14 +35,24 @@ def _isolated_services(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache_namespace():
-    """Start each test with an empty cache (throttle counters) without flushing shared Redis."""
+    """Start each test with an empty cache (throttle counters) without flushing shared Redis.
+
+    The namespace is set on this context's cache object and in the cache settings, so code
+    running in a context of its own gets it too: channels' test communicators run the ASGI
+    application in a fresh context, whose first cache access makes a new cache object.
+    """
     from django.core.cache import caches
 
     cache = caches["default"]
-    saved = cache.key_prefix
-    cache.key_prefix = f"{RUN_PREFIX}-{uuid.uuid4().hex[:8]}"
+    configured = caches.settings["default"]
+    saved, saved_configured = cache.key_prefix, configured.get("KEY_PREFIX")
+    cache.key_prefix = configured["KEY_PREFIX"] = f"{RUN_PREFIX}-{uuid.uuid4().hex[:8]}"
     yield
     cache.key_prefix = saved
+    if saved_configured is None:
+        configured.pop("KEY_PREFIX", None)
+    else:
+        configured["KEY_PREFIX"] = saved_configured
 
 
 @pytest.fixture

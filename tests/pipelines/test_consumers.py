@@ -155,12 +155,21 @@ async def test_wrong_tokens_lock_the_address_out_as_on_the_api(settings):
     assert (await locked.receive_output(timeout=5))["code"] == CLOSE_LOCKED_OUT
     stored = await sync_to_async(ApiToken.objects.get)(pk=token.pk)
     assert stored.last_used_at is None
-    # Another address is not affected. (The counter is the API's own, `authfail:addr:`;
-    # the tests' per-test cache namespace is not seen by the consumer's context, so the API
-    # side is checked in tests/forge/test_tokens.py and tests/assets/test_media.py.)
+    # Another address is not affected.
     other = await attempt(token.raw, "10.5.5.6")
     assert (await receive(other))["type"] == "snapshot"
     await other.disconnect()
+    # The counter is the API's own: the socket's failures lock the API out too...
+    api = Client(REMOTE_ADDR="10.5.5.5", HTTP_AUTHORIZATION=f"Bearer {token.raw}")
+    refused = await sync_to_async(api.get)("/api/v1/tokens/")
+    assert refused.status_code == 429 and refused.json()["error"]["code"] == "rate_limited"
+    # ...and the API's failures lock the socket.
+    guesser = Client(REMOTE_ADDR="10.5.5.8", HTTP_AUTHORIZATION="Bearer forge_guess")
+    for _ in range(2):
+        assert (await sync_to_async(guesser.get)("/api/v1/tokens/")).status_code == 401
+    locked = await attempt(token.raw, "10.5.5.8")
+    assert (await receive(locked))["type"] == "error"
+    assert (await locked.receive_output(timeout=5))["code"] == CLOSE_LOCKED_OUT
 
 
 @pytest.mark.parametrize("raw", ["forge_\ud800lone", "forge_\x00nul", "x" * 5000, "é"])
