@@ -29,23 +29,16 @@ def main() -> None:
     parser.add_argument("--db-host", default="127.0.0.1")
     args = parser.parse_args()
 
-    from benchmarks.bench_gallery import _configure
+    from benchmarks.bench_gallery import in_process_user
 
-    args.rows = 0
-    _configure(args)
-    import django
-
-    django.setup()
-    from django.contrib.auth import get_user_model
+    user = in_process_user(args.db_host)
     from django.db import connection
-    from django.test.utils import override_settings, setup_test_environment
+    from django.test.utils import override_settings
 
     from assets.models import Asset
     from benchmarks.common import FLOOR_URLCONF, floor_clients, percentile
     from forge.pgtimestamps import DjangoUtcTimestamptzLoader, TimestamptzLoader
 
-    setup_test_environment()
-    user = get_user_model().objects.get(username="bench0")
     detail = Asset.objects.filter(owner=user).values_list("id", flat=True).first()
     loaders = {"Django's loader": DjangoUtcTimestamptzLoader, "C loader": TimestamptzLoader}
     with override_settings(ROOT_URLCONF=FLOOR_URLCONF):

@@ -61,6 +61,25 @@ def _configure(args) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "forge.settings"
 
 
+def in_process_user(db_host: str):
+    """Set Django up here against the loaded benchmark database, as the floor runs; return bench0.
+
+    For the scripts that look closer at one request path (profile_request.py,
+    ab_timestamps.py) after `make bench-gallery` has loaded the rows.
+    """
+    import argparse
+
+    _configure(argparse.Namespace(db_host=db_host, rows=0))
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    return get_user_model().objects.get(username="bench0")
+
+
 NOUNS = {
     "weapon": ["sword", "axe", "bow", "spear", "dagger", "hammer", "mace", "staff"],
     "armor": ["helmet", "shield", "gauntlet", "breastplate", "boots"],

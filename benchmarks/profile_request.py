@@ -32,20 +32,13 @@ def main() -> None:
     parser.add_argument("--sort", default="tottime,cumulative")
     args = parser.parse_args()
 
-    from benchmarks.bench_gallery import _configure
+    from benchmarks.bench_gallery import in_process_user
 
-    args.rows = 0
-    _configure(args)
-    import django
-
-    django.setup()
-    from django.contrib.auth import get_user_model
-    from django.test.utils import override_settings, setup_test_environment
+    user = in_process_user(args.db_host)
+    from django.test.utils import override_settings
 
     from benchmarks.common import FLOOR_URLCONF, floor_clients
 
-    setup_test_environment()
-    user = get_user_model().objects.get(username="bench0")
     with override_settings(ROOT_URLCONF=FLOOR_URLCONF):
         client = floor_clients(user)[args.auth]
         for _ in range(50):
