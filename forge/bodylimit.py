@@ -18,7 +18,7 @@ from functools import cache
 from django.conf import settings
 from django.urls import reverse
 
-from forge.envelope import build_meta, error_body
+from forge.envelope import COMPACT_JSON, build_meta, error_body
 from forge.exceptions import ErrorCode
 from forge.requestid import REQUEST_ID_HEADER, request_id_is_valid, request_id_new
 
@@ -117,7 +117,7 @@ async def _refuse(scope: dict, send, *, limit: int, size: int | None) -> None:
             details={"reason": "too_large", "limit_bytes": limit},
         ),
     }
-    payload = json.dumps(body).encode()
+    payload = json.dumps(body, **COMPACT_JSON).encode()
     await send(
         {
             "type": "http.response.start",

@@ -51,6 +51,10 @@ _DRF_CODES: list[tuple[type[Exception], ErrorCode]] = [
 _STATUS_CODES = {status: code for code, status in ERROR_STATUS.items()}
 
 
+# Errors made outside DRF are written like DRF's renderer writes the rest (no spaces).
+COMPACT_JSON = {"separators": (",", ":")}
+
+
 def is_api_request(request: HttpRequest) -> bool:
     """Say whether `request` is for the JSON API (and so gets enveloped errors)."""
     return request.path.startswith(API_PREFIX)
@@ -96,7 +100,7 @@ def error_response(
         "meta": build_meta(request),
         "error": error_body(code, message, details=details, retryable=retryable),
     }
-    return JsonResponse(body, status=status or ERROR_STATUS[code])
+    return JsonResponse(body, status=status or ERROR_STATUS[code], json_dumps_params=COMPACT_JSON)
 
 
 def internal_error_message(request: HttpRequest | None) -> str:

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -185,3 +187,18 @@ def test_405_comes_before_authentication():
     assert set(response["Allow"].split(", ")) == {"GET", "POST", "HEAD", "OPTIONS"}
     assert_error(APIClient().put("/api/v1/pipelines/"), 405, "method_not_allowed")
     assert APIClient().get("/api/v1/pipelines/").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/api/v1/no-such-endpoint/", 404),  # Django's URL resolver, outside DRF
+        ("/api/v1/tokens/?name=%00", 400),  # refused by middleware before the view
+        ("/api/v1/tokens/", 401),  # DRF
+    ],
+)
+def test_every_error_body_is_written_the_same_compact_way(path, status):
+    response = APIClient().get(path)
+    assert response.status_code == status
+    compact = json.dumps(response.json(), separators=(",", ":")).encode()
+    assert response.content == compact
