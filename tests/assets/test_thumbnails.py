@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from assets.glb import GlbInvalidError
-from assets.thumbnails import thumbnail_render
+from assets.thumbnails import _downsample, thumbnail_render
 from tests.assets.glb_samples import (
     box_glb,
     occlusion_glb,
@@ -153,3 +153,21 @@ def test_variants_sharing_geometry_render_as_they_would_alone():
     shared = list(thumbnail_renders(files, size=128))
     assert shared == alone
     assert len(set(alone)) == len(alone)  # each file's look is its own
+
+
+def test_the_supersampled_render_is_resolved_by_averaging_each_block():
+    # A hard edge and noise: averaging keeps every pixel within its block's values (a
+    # Lanczos resize rings past them at the edge).
+    rng = np.random.default_rng(3)
+    source = rng.integers(0, 256, size=(64, 64, 3), dtype=np.uint8)
+    source[:, :32] = 0
+    source[:, 32:40] = 255
+    result = np.asarray(_downsample(Image.fromarray(source, "RGB"), 32), dtype=np.float64)
+    blocks = source.reshape(32, 2, 32, 2, 3).astype(np.float64).mean(axis=(1, 3))
+    assert result.shape == (32, 32, 3)
+    assert np.abs(result - blocks).max() <= 0.5 + 1e-9  # the mean, rounded
+
+
+def test_a_render_drawn_smaller_to_stay_in_budget_still_comes_out_at_the_requested_size():
+    image = Image.new("RGB", (300, 300), (200, 10, 10))
+    assert _downsample(image, 512).size == (512, 512)
