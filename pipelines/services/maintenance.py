@@ -208,12 +208,15 @@ def pipelines_reap(*, now: datetime | None = None) -> dict[str, int]:
     return counts
 
 
-def pipelines_reap_after_start(*, now: datetime | None = None) -> None:
+def pipelines_reap_after_start(*, now: datetime | None = None) -> float:
     """Reap now, and again once a lease has passed: a worker process has just started.
 
     A worker starting is often a cluster restarting after a crash: this pass starts runs
-    whose jobs were lost long enough ago, and the one-off schedule (run by django-q2's
-    scheduler) hands back those whose dead worker's lease was still running.
+    whose jobs were lost long enough ago, and the later pass hands back those whose dead
+    worker's lease was still running. Returns the seconds until that later pass, which the
+    worker process asks for on time (`pipelines.tasks`); the one-off schedule made here is
+    the durable fallback, run by django-q2's scheduler (which ticks every 30 s) should the
+    process die first.
     """
     from django_q.models import Schedule
     from django_q.tasks import async_task
@@ -230,6 +233,7 @@ def pipelines_reap_after_start(*, now: datetime | None = None) -> None:
             repeats=-1,
             next_run=now + timedelta(seconds=after),
         )
+    return after
 
 
 def pipelines_cleanup(*, now: datetime | None = None) -> dict[str, int]:

@@ -25,6 +25,7 @@ from pipelines.services import (
     pipelines_cleanup,
     pipelines_reap,
 )
+from pipelines.tasks import reap_timers_cancel
 from tests.pipelines.providers import call_count
 from tests.processes import wait_until
 
@@ -456,13 +457,34 @@ def test_a_starting_worker_reaps_at_once_and_again_after_a_lease(settings):
     settings.FORGE_PIPELINE_LEASE_SECONDS = 30
     settings.FORGE_PIPELINE_HEARTBEAT_SECONDS = 2
     before = timezone.now()
-    post_spawn.send(sender="django_q", proc_name="worker-1")
-    post_spawn.send(sender="django_q", proc_name="worker-2")
+    try:
+        post_spawn.send(sender="django_q", proc_name="worker-1")
+        post_spawn.send(sender="django_q", proc_name="worker-2")
+    finally:
+        reap_timers_cancel()  # the passes after a lease are the next test's subject
 
     later = Schedule.objects.get(name="pipelines.reap.after_start")
     assert later.func == "pipelines.tasks.pipelines_reap" and later.schedule_type == "O"
     assert (
         before + timedelta(seconds=32) <= later.next_run <= timezone.now() + timedelta(seconds=32)
     )
-    reaps = [row for row in _queue_rows() if row.task["func"] == "pipelines.tasks.pipelines_reap"]
-    assert len(reaps) == 2
+    assert len(_reaps_queued()) == 2
+
+
+def _reaps_queued():
+    return [row for row in _queue_rows() if row.task["func"] == "pipelines.tasks.pipelines_reap"]
+
+
+def test_the_pass_after_a_lease_is_enqueued_on_time_not_at_the_schedulers_next_tick(settings):
+    # django-q2's scheduler ticks every 30 s; the starting worker's own timer does not wait
+    # for it (no qcluster runs here, so only the timer can add the second job).
+    from django_q.signals import post_spawn
+
+    settings.FORGE_PIPELINE_LEASE_SECONDS = 0.3
+    settings.FORGE_PIPELINE_HEARTBEAT_SECONDS = 0.1
+    try:
+        post_spawn.send(sender="django_q", proc_name="worker-1")
+        assert len(_reaps_queued()) == 1  # the pass at once
+        wait_until(lambda: len(_reaps_queued()) == 2, timeout=30, what="the pass after a lease")
+    finally:
+        reap_timers_cancel()
