@@ -51,12 +51,14 @@ class TimestamptzLoader(Loader):
         super().__init__(oid, context)
         utc_session = self.connection is not None and self.connection.info.timezone is UTC
         if utc_session and _CTimestamptzLoader is not None:
+            # The C loader's own method: no Python frame per value.
             self.load = _CTimestamptzLoader(oid, context).load
         else:
-            self.load = DjangoUtcTimestamptzLoader(oid, context).load
+            self._django = DjangoUtcTimestamptzLoader(oid, context)
 
-    def load(self, data):  # replaced per instance in __init__; Loader requires the method
-        raise NotImplementedError  # pragma: no cover
+    def load(self, data):
+        """Django's conversion, for a session that is not on UTC."""
+        return self._django.load(data)
 
 
 def fast_timestamps_available() -> bool:
