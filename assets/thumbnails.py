@@ -67,8 +67,7 @@ def thumbnail_renders(datas: Iterable[bytes], *, size: int = 512) -> Iterator[by
             layout = layouts.get(key)
             if layout is None:
                 layout = layouts[key] = _layout(scene, size * SUPERSAMPLE)
-            image = layout.background.copy()
-            _shade(image, layout.hits, scene, layout.camera, layout.screen)
+            image = _shade(layout, scene)
         image = _downsample(image, size)
         out = io.BytesIO()
         image.save(out, format="PNG", compress_level=4)
@@ -92,9 +91,10 @@ class _Layout(NamedTuple):
     """What a render needs that depends only on the geometry."""
 
     camera: _Camera
-    background: Image.Image
+    background: np.ndarray  # (resolution, resolution, 3) sRGB bytes
     screen: np.ndarray
-    hits: np.ndarray
+    covered: np.ndarray  # the pixels (flat indices) where a triangle shows
+    triangles: np.ndarray  # which triangle each of them shows
 
 
 def _layout(scene: _Scene, resolution: int) -> _Layout:
@@ -110,7 +110,8 @@ def _layout(scene: _Scene, resolution: int) -> _Layout:
     background = _background(scene, camera, resolution)
     screen, inverse_depth = camera.project(scene.triangle_points)
     hits = _rasterize(screen, inverse_depth, scene.double_sided, resolution)
-    return _Layout(camera, background, screen, hits)
+    covered = np.flatnonzero(hits >= 0)
+    return _Layout(camera, np.asarray(background), screen, covered, hits[covered])
 
 
 class _Scene:
@@ -410,24 +411,17 @@ def _rasterize_batch(
     np.minimum.at(keys, pixel, ((DEPTH_LEVELS - level) << 32) | owner)
 
 
-def _shade(
-    image: Image.Image,
-    hits: np.ndarray,
-    scene: _Scene,
-    camera: _Camera,
-    screen: np.ndarray,
-) -> None:
-    """Light every covered pixel and write its sRGB colour into `image`.
+def _shade(layout: _Layout, scene: _Scene) -> Image.Image:
+    """Return the layout's background with every covered pixel lit in `scene`'s materials.
 
     Flat-shaded, uniformly coloured triangles are lit once per triangle. Triangles with
     vertex normals or vertex colours are lit at their corners and the colours interpolated
     across them (Gouraud), which costs only a few operations per pixel.
     """
-    resolution = image.size[0]
-    covered = np.flatnonzero(hits >= 0)
+    camera, screen, covered, tri = layout.camera, layout.screen, layout.covered, layout.triangles
+    resolution = layout.background.shape[0]
     if not len(covered):
-        return
-    tri = hits[covered]
+        return Image.fromarray(layout.background, "RGB")
     light = camera.light_direction()
     # One view direction for the whole image keeps the two triangles of a flat quad
     # identical; at a 30 degree field of view the difference is invisible elsewhere.
@@ -469,9 +463,14 @@ def _shade(
         y = ((pixel // resolution) + 0.5 - half).astype(np.float32)[:, None]
         blended = coefficients[:, 0:3] * x + coefficients[:, 3:6] * y + coefficients[:, 6:9]
         colors[per_pixel] = np.clip(np.rint(blended), 0, 255).astype(np.uint8)
-    pixels = np.array(image).reshape(-1, 3)
-    pixels[covered] = colors
-    image.paste(Image.fromarray(pixels.reshape(resolution, resolution, 3), "RGB"))
+    pixels = layout.background.copy()
+    # Written as one 3-byte item per pixel: twice as fast as assigning rows of three bytes.
+    pixel_items = pixels.reshape(-1).view(_RGB_ITEM)
+    pixel_items[covered] = np.ascontiguousarray(colors).reshape(-1).view(_RGB_ITEM)
+    return Image.fromarray(pixels, "RGB")
+
+
+_RGB_ITEM = np.dtype((np.void, 3))
 
 
 def _light(
