@@ -115,10 +115,13 @@ def floor_clients(user) -> dict:
     """Return test Clients for the floor: anonymous, signed in by session, and by API token."""
     from django.test import Client
 
-    from forge.tokens import api_token_create
+    from forge.tokens import api_token_create, api_token_list, api_token_revoke
 
     session = Client()
     session.force_login(user)
+    # One token per run; earlier runs' are revoked first (a user may hold 50 at most).
+    for old in api_token_list(user=user).filter(name="bench floor"):
+        api_token_revoke(user=user, token_id=old.id)
     _, raw = api_token_create(user=user, name="bench floor")
     token = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
     return {"anonymous": Client(), "session": session, "token": token}
