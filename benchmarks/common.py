@@ -28,8 +28,16 @@ def database_ensure(name: str, *, host: str = "127.0.0.1") -> None:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
+# In a section, what follows this line is written by hand (a reading of the figures) and
+# stays when a run rewrites the figures above it.
+KEPT_MARKER = "<!-- Written by hand: kept when the figures above are rewritten. -->"
+
+
 def results_section_write(title: str, section: str) -> Path:
-    """Replace the `## {title}` section of docs/benchmarks.md with `section` (or append it)."""
+    """Replace the `## {title}` section of docs/benchmarks.md with `section` (or append it).
+
+    Text after `KEPT_MARKER` in the old section is kept, after the new figures.
+    """
     text = RESULTS_PAGE.read_text() if RESULTS_PAGE.exists() else "# Benchmarks\n"
     # The heading itself, at the start of a line: prose may quote "`## {title}`".
     heading = f"## {title}\n"
@@ -42,6 +50,10 @@ def results_section_write(title: str, section: str) -> Path:
         text = text.rstrip("\n") + "\n\n" + section
     else:
         end = text.find("\n## ", start + 1)
+        old_section = text[start : end + 1] if end != -1 else text[start:]
+        kept = old_section.find(KEPT_MARKER)
+        if kept != -1:
+            section = section.rstrip("\n") + "\n\n" + old_section[kept:]
         rest = "\n" + text[end + 1 :] if end != -1 else ""
         text = text[:start] + section.rstrip("\n") + "\n" + rest
     RESULTS_PAGE.write_text(text)
