@@ -58,9 +58,8 @@ def _reap_enqueue(proc_name: str) -> None:
     finally:
         connections.close_all()  # this thread's own connections
         with _timers_lock:
-            _timers[:] = [
-                t for t in _timers if t.is_alive() and t is not threading.current_thread()
-            ]
+            if threading.current_thread() in _timers:  # this timer, done
+                _timers.remove(threading.current_thread())
 
 
 def reap_timers_cancel() -> None:
