@@ -67,16 +67,11 @@ def native_logger(level: int):
     """The access logger as forge/logging.py builds it now."""
     import structlog
 
-    from forge.logging import SHARED_PROCESSORS, NamedWriteLogger, json_dumps
+    from forge.logging import NamedWriteLogger, native_processors, renderer_for
 
     return structlog.wrap_logger(
         NamedWriteLogger("forge.access"),
-        processors=[
-            *SHARED_PROCESSORS,
-            structlog.processors.StackInfoRenderer(),
-            structlog.processors.format_exc_info,
-            structlog.processors.JSONRenderer(serializer=json_dumps),
-        ],
+        processors=native_processors(renderer_for(json=True)),
         wrapper_class=structlog.make_filtering_bound_logger(level),
     )
 

@@ -29,23 +29,42 @@ def json_dumps(event_dict: dict, default=None) -> str:
     """Render one log line with orjson; fall back to `json` for what orjson refuses.
 
     orjson refuses strings holding lone surrogates (a client's odd input can put one in a
-    logged value), integers beyond 64 bits and dict keys it cannot turn into strings; `json`
-    escapes or writes all of them, so the line is never lost.
+    logged value) and integers beyond 64 bits; `json` escapes or writes both. What neither
+    can write (a dict key that is a tuple, say) is written as its `repr`. A log line never
+    raises into the code that logs it, and is never lost.
     """
     try:
         return orjson.dumps(event_dict, default=default, option=orjson.OPT_NON_STR_KEYS).decode()
     except TypeError:  # orjson.JSONEncodeError is a TypeError
+        pass
+    try:
         return json.dumps(event_dict, default=default)
+    except (TypeError, ValueError):
+        return json.dumps({key: repr(value) for key, value in _string_keys(event_dict).items()})
+
+
+def _string_keys(event_dict: dict) -> dict:
+    return {key if isinstance(key, str) else repr(key): value for key, value in event_dict.items()}
 
 
 class _StandardError:
-    """Standard error as it is when a line is written (tests and tools may swap sys.stderr)."""
+    """Standard error as it is when a line is written (tests and tools may swap sys.stderr).
+
+    A line that cannot be written (the reader of the pipe is gone, the stream is closed) is
+    dropped, as stdlib `logging` drops it: logging never fails the request that logs.
+    """
 
     def write(self, text: str) -> int:
-        return sys.stderr.write(text)
+        try:
+            return sys.stderr.write(text)
+        except (OSError, ValueError):
+            return 0
 
     def flush(self) -> None:
-        sys.stderr.flush()
+        try:
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
 
 
 _STANDARD_ERROR = _StandardError()
@@ -63,23 +82,58 @@ def _named_write_logger(*args) -> NamedWriteLogger:
     return NamedWriteLogger(str(args[0]) if args else "")
 
 
-def logging_config(*, json: bool, level: str) -> dict:
-    """Configure structlog and return the `LOGGING` dict for Django."""
-    renderer = (
+class _NeverRaises:
+    """Run the final renderer; if it raises (a logged value whose `repr` fails), write why.
+
+    The stdlib route caught such errors in its handler; on the native path this does.
+    """
+
+    def __init__(self, renderer):
+        self.renderer = renderer
+
+    def __call__(self, logger, method_name: str, event_dict: dict) -> str:
+        event = event_dict.get("event")  # renderers may take keys out of the dict
+        try:
+            return self.renderer(logger, method_name, event_dict)
+        except Exception as exc:  # noqa: BLE001 - a log line must not fail its caller
+            return json_dumps(
+                {
+                    "event": "log_line_unrenderable",
+                    "logged_event": repr(event)[:200],
+                    "error_type": type(exc).__name__,
+                    "logger": getattr(logger, "name", ""),
+                    "level": method_name,
+                }
+            )
+
+
+def renderer_for(*, json: bool):
+    """The last processor: JSON lines, or readable key-values for development."""
+    return _NeverRaises(
         structlog.processors.JSONRenderer(serializer=json_dumps)
         if json
         else structlog.dev.ConsoleRenderer(colors=False)
     )
+
+
+def native_processors(renderer) -> list:
+    """The processors of Forge's own lines, ending in `renderer`."""
+    return [
+        *SHARED_PROCESSORS,
+        structlog.processors.StackInfoRenderer(),
+        structlog.processors.format_exc_info,
+        renderer,
+    ]
+
+
+def logging_config(*, json: bool, level: str) -> dict:
+    """Configure structlog and return the `LOGGING` dict for Django."""
+    renderer = renderer_for(json=json)
     level_number = logging.getLevelNamesMapping().get(level.upper())
     if level_number is None:
         raise ValueError(f"LOG_LEVEL {level!r} is not a logging level")
     structlog.configure(
-        processors=[
-            *SHARED_PROCESSORS,
-            structlog.processors.StackInfoRenderer(),
-            structlog.processors.format_exc_info,
-            renderer,
-        ],
+        processors=native_processors(renderer),
         logger_factory=_named_write_logger,
         wrapper_class=structlog.make_filtering_bound_logger(level_number),
         cache_logger_on_first_use=True,

@@ -92,6 +92,49 @@ def test_odd_values_are_written_not_lost(capsys):
     assert plain["text"] == "é"
 
 
+def test_what_neither_json_writer_accepts_is_written_as_its_repr(capsys):
+    with configured(json=True, level="INFO"):
+        log = structlog.get_logger("forge.test.unwritable")
+        capsys.readouterr()
+        log.info("tuple keys", keyed={(1, 2): "x"}, n=float("nan"))
+        written = capsys.readouterr().err
+    (event,) = lines_of(written)
+    assert event["event"] == "'tuple keys'" and "(1, 2)" in event["keyed"]
+
+
+class _ReprFails:
+    def __repr__(self):
+        raise RuntimeError("no repr")
+
+
+@pytest.mark.parametrize("as_json", [True, False])
+def test_a_value_that_cannot_be_rendered_still_gives_a_line_saying_so(capsys, as_json):
+    with configured(json=as_json, level="INFO"):
+        log = structlog.get_logger("forge.test.unrenderable")
+        capsys.readouterr()
+        log.warning("odd object", thing=_ReprFails())
+        written = capsys.readouterr().err
+    (event,) = lines_of(written)
+    assert event["event"] == "log_line_unrenderable" and event["error_type"] == "RuntimeError"
+    assert event["logged_event"] == "'odd object'" and event["level"] == "warning"
+
+
+class _BrokenPipe:
+    def write(self, text):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def flush(self):
+        raise ValueError("I/O operation on closed file.")
+
+
+def test_a_line_that_cannot_be_written_is_dropped_without_failing_the_caller(monkeypatch):
+    with configured(json=True, level="INFO"):
+        log = structlog.get_logger("forge.test.broken")
+        monkeypatch.setattr("sys.stderr", _BrokenPipe())
+        log.info("nobody reads this")
+        log.exception("nor this")
+
+
 def test_json_dumps_matches_json_for_what_both_accept():
     value = {"a": [1, 2.5, None, True], "b": {"c": 'd\n"é'}, "e": ""}
     assert json.loads(json_dumps(value)) == value
