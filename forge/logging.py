@@ -12,7 +12,9 @@ natively, and a line below the level 21 µs and nothing (`benchmarks/ab_logging.
 
 import json
 import logging
+import os
 import sys
+import threading
 
 import orjson
 import structlog
@@ -69,12 +71,20 @@ class _StandardError:
 
 _STANDARD_ERROR = _StandardError()
 
+# One lock for every line this process writes, so threads never interleave two lines. A
+# process forked while another thread held it (django-q2 forks its workers) would wait
+# forever on its first line; the child gets the lock unheld, as stdlib `logging` does for
+# its handlers' locks.
+_WRITE_LOCK = threading.Lock()
+os.register_at_fork(after_in_child=_WRITE_LOCK._at_fork_reinit)
+
 
 class NamedWriteLogger(structlog.WriteLogger):
     """structlog's `WriteLogger` that keeps the name it was asked for (`add_logger_name`)."""
 
     def __init__(self, name: str):
         super().__init__(_STANDARD_ERROR)
+        self._lock = _WRITE_LOCK
         self.name = name
 
 

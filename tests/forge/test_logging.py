@@ -158,3 +158,43 @@ def test_lines_from_django_and_libraries_come_out_in_the_same_shape():
 def test_an_unknown_level_is_refused_at_start_up():
     with pytest.raises(ValueError, match="LOG_LEVEL"):
         logging_config(json=True, level="LOUD")
+
+
+def test_a_process_forked_while_a_line_is_being_written_can_still_log():
+    """django-q2 forks its workers; a lock held by another thread at the fork must not hang."""
+    import os
+    import threading
+
+    from forge.logging import NamedWriteLogger
+
+    logger = NamedWriteLogger("forge.test.fork")
+    holding, release = threading.Event(), threading.Event()
+
+    def hold():
+        with logger._lock:
+            holding.set()
+            release.wait(30)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    holding.wait(30)
+    try:
+        child = os.fork()
+        if child == 0:  # the child: log once, exit 0; a hung lock is killed below
+            logger.msg('{"event": "from the child"}')
+            os._exit(0)
+        deadline_waits = 0
+        while deadline_waits < 300:
+            done, status = os.waitpid(child, os.WNOHANG)
+            if done:
+                break
+            threading.Event().wait(0.1)
+            deadline_waits += 1
+        else:
+            os.kill(child, 9)
+            os.waitpid(child, 0)
+            pytest.fail("the forked child hung on the log lock")
+        assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        release.set()
+        thread.join()
