@@ -17,13 +17,10 @@ both loggers as production configures them (JSON, level INFO, standard error sen
 Prints p50 / p95 (docs/benchmarks.md, "The access log").
 """
 
-import argparse
 import contextlib
 import logging
 import os
-import statistics
 import sys
-import time
 import timeit
 from pathlib import Path
 
@@ -89,16 +86,9 @@ def access_line(log) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--rounds", type=int, default=1000)
-    parser.add_argument("--db-host", default="127.0.0.1")
-    args = parser.parse_args()
+    from benchmarks.common import ab_start
 
-    from benchmarks.bench_gallery import in_process_user
-
-    user = in_process_user(args.db_host)
+    args, user = ab_start(__doc__)
     import structlog
     from django.test.utils import override_settings
 
@@ -106,8 +96,9 @@ def main() -> None:
         FLOOR_PATH,
         FLOOR_URLCONF,
         NOT_FOUND_PATH,
+        ab_requests_time,
+        ab_table,
         floor_clients,
-        percentile,
     )
     from forge import middleware
 
@@ -131,33 +122,18 @@ def main() -> None:
     cases = [("404 (bare Django path)", "anonymous", NOT_FOUND_PATH, 404)]
     cases += [("minimal DRF view", auth, FLOOR_PATH, 200) for auth in ("session", "token")]
     kept = middleware.log
+
+    def logger_set(by_level):
+        return lambda: setattr(middleware, "log", by_level[logging.INFO])
+
+    sides = {name: logger_set(by_level) for name, by_level in loggers.items()}
     with override_settings(ROOT_URLCONF=FLOOR_URLCONF), contextlib.redirect_stderr(devnull):
-        clients = floor_clients(user)
-        timings = {(case, name): [] for case in cases for name in loggers}
-        for _ in range(50):
-            for _label, auth, path, status in cases:
-                assert clients[auth].get(path).status_code == status
         try:
-            names = list(loggers)
-            for round_number in range(args.rounds):
-                # Each logger goes first in every other round: the second of two requests
-                # to the same path finds warmer caches.
-                order = names if round_number % 2 == 0 else names[::-1]
-                for case in cases:
-                    for name in order:
-                        by_level = loggers[name]
-                        middleware.log = by_level[logging.INFO]
-                        started = time.perf_counter()
-                        clients[case[1]].get(case[2])
-                        timings[case, name].append((time.perf_counter() - started) * 1000)
+            timings = ab_requests_time(floor_clients(user), cases, sides, args.rounds)
         finally:
             middleware.log = kept
     print()
-    print("| request (access log at INFO) | signed in | logger | p50 ms | p95 ms |")
-    print("| --- | --- | --- | ---: | ---: |")
-    for (case, name), values in timings.items():
-        p50, p95 = statistics.median(values), percentile(values, 0.95)
-        print(f"| {case[0]} | {case[1]} | {name} | {p50:.2f} | {p95:.2f} |")
+    print("\n".join(ab_table(timings, request="request (access log at INFO)", side="logger")))
 
 
 if __name__ == "__main__":

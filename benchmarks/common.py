@@ -123,6 +123,65 @@ def requests_time_interleaved(cases: list[tuple], iterations: int) -> list[dict]
     return results
 
 
+def ab_start(doc: str):
+    """Parse an A/B script's arguments (--rounds, --db-host); return them and the bench user.
+
+    Sets Django up on the gallery benchmark's database with the floor's settings.
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rounds", type=int, default=1000)
+    parser.add_argument("--db-host", default="127.0.0.1")
+    args = parser.parse_args()
+    from benchmarks.bench_gallery import in_process_user
+
+    return args, in_process_user(args.db_host)
+
+
+def ab_requests_time(clients: dict, cases: list[tuple], sides: dict, rounds: int) -> dict:
+    """Time two (or more) versions of the code on the same requests, switched request by request.
+
+    `cases` are (label, client name in `clients`, path, expected status); `sides` maps a name
+    to a callable that puts that version in place. In each round every case is requested once
+    per side, right after its switch, so load from elsewhere falls on all sides alike. Each
+    side goes first in every other round: the second of two requests to the same path finds
+    warmer caches. Returns {(case, side name): [ms, ...]}.
+    """
+    import time
+
+    names = list(sides)
+    for _label, client, path, status in cases:
+        for _ in range(50):
+            assert clients[client].get(path).status_code == status, path
+    timings = {(case, name): [] for case in cases for name in names}
+    for round_number in range(rounds):
+        order = names if round_number % 2 == 0 else names[::-1]
+        for case in cases:
+            for name in order:
+                sides[name]()
+                started = time.perf_counter()
+                clients[case[1]].get(case[2])
+                timings[case, name].append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def ab_table(timings: dict, *, request: str, side: str) -> list[str]:
+    """Return the markdown rows of `ab_requests_time`'s timings, p50 and p95 per case and side."""
+    import statistics
+
+    rows = [
+        f"| {request} | signed in | {side} | p50 ms | p95 ms |",
+        "| --- | --- | --- | ---: | ---: |",
+    ]
+    for (case, name), values in timings.items():
+        p50, p95 = statistics.median(values), percentile(values, 0.95)
+        rows.append(f"| {case[0]} | {case[1]} | {name} | {p50:.2f} | {p95:.2f} |")
+    return rows
+
+
 def floor_clients(user) -> dict:
     """Return test Clients for the floor: anonymous, signed in by session, and by API token."""
     from django.test import Client
