@@ -29,6 +29,14 @@ def _get_asset(request: HttpRequest, asset_id) -> object:
         raise Http404("No such asset.") from exc
 
 
+def _get_own_asset(request: HttpRequest, asset_id) -> object:
+    """The asset, if the user may change it; what is not yours is missing, as in the API."""
+    asset = _get_asset(request, asset_id)
+    if not asset_can_change(asset=asset, user=request.user):
+        raise Http404("No such asset.")
+    return asset
+
+
 def asset_list(request: HttpRequest) -> HttpResponse:
     """Show the gallery; an htmx request gets only the results grid."""
     form = GalleryFilterForm(request.GET or None)
@@ -104,9 +112,7 @@ def asset_detail(request: HttpRequest, asset_id) -> HttpResponse:
 @require_POST
 def asset_variant_add_view(request: HttpRequest, asset_id) -> HttpResponse:
     """Let the owner add a variant in a material preset; errors show on the asset page."""
-    asset = _get_asset(request, asset_id)
-    if not asset_can_change(asset=asset, user=request.user):
-        raise Http404("No such asset.")  # what is not yours is missing, as in the API
+    asset = _get_own_asset(request, asset_id)
     form = AssetVariantAddForm(request.POST, presets=material_preset_list_unused(asset=asset))
     if form.is_valid():
         preset = form.cleaned_data["preset"]
@@ -144,9 +150,7 @@ def asset_upload_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def asset_edit(request: HttpRequest, asset_id) -> HttpResponse:
     """Let the owner change the name, description, tags and visibility."""
-    asset = _get_asset(request, asset_id)
-    if not asset_can_change(asset=asset, user=request.user):
-        raise Http404("No such asset.")  # what is not yours is missing, as in the API
+    asset = _get_own_asset(request, asset_id)
     initial = {
         "name": asset.name,
         "description": asset.description,
@@ -183,7 +187,7 @@ def asset_delete_view(request: HttpRequest, asset_id) -> HttpResponse:
 @require_POST
 def asset_publish_view(request: HttpRequest, asset_id) -> HttpResponse:
     """Publish an asset kept private because it only approximates its prompt (owner only)."""
-    asset = _get_asset(request, asset_id)
+    asset = _get_own_asset(request, asset_id)
     try:
         asset_update(asset=asset, actor=request.user, visibility=AssetVisibility.PUBLIC)
     except ApplicationError as exc:

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -15,6 +16,7 @@ from forge.auth_backend import BACKEND_PATH
 from forge.exceptions import ApplicationError, ErrorCode
 from forge.forms import ApiTokenCreateForm, SignInForm, SignUpForm
 from forge.health import health_report
+from forge.redirects import redirect_next
 from forge.tokens import api_token_create, api_token_list, api_token_revoke
 
 _NEW_TOKEN_SESSION_KEY = "forge_new_token"  # noqa: S105 - a session key name
@@ -36,10 +38,15 @@ def signup(request: HttpRequest) -> HttpResponse:
         return redirect("/")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend=BACKEND_PATH)
-        messages.success(request, f"Welcome to Forge, {user.username}.")
-        return redirect(request.GET.get("next") or "/")
+        try:
+            with transaction.atomic():
+                user = form.save()
+        except IntegrityError:  # the same name, signed up a moment ago (a double submit)
+            form.add_error("username", "A user with that username already exists.")
+        else:
+            login(request, user, backend=BACKEND_PATH)
+            messages.success(request, f"Welcome to Forge, {user.username}.")
+            return redirect_next(request, "/")
     return render(request, "accounts/signup.html", {"form": form})
 
 

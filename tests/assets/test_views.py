@@ -167,6 +167,18 @@ def test_upload_needs_sign_in(client):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
+@pytest.mark.parametrize("action", ["publish/", "edit/", "variants/", "delete/"])
+def test_actions_on_someone_elses_unlisted_asset_are_404_and_change_nothing(
+    signed_in, other_user, action
+):
+    """An unlisted asset can be seen by link; every action on it is 404 to others, as in the API."""
+    unlisted = AssetFactory(owner=other_user, visibility="unlisted", name="By link")
+    response = signed_in.post(f"/assets/{unlisted.id}/{action}", {"visibility": "public"})
+    assert response.status_code == 404
+    unlisted.refresh_from_db()
+    assert unlisted.visibility == "unlisted"
+
+
 def test_owner_edits_and_others_are_refused(signed_in, user, other_user, client):
     asset = AssetFactory(owner=user, name="Old name", visibility="private")
     form = _html(signed_in.get(f"/assets/{asset.id}/edit/"))

@@ -1,3 +1,5 @@
+from urllib.parse import quote
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -29,6 +31,53 @@ def test_sign_up_shows_form_errors(client):
     assert (
         "didn’t match" in response.content.decode() or "didn't match" in response.content.decode()
     )
+
+
+_NEW_USER = {
+    "username": "newbie",
+    "email": "",
+    "password1": "a-long-pass-phrase-42",
+    "password2": "a-long-pass-phrase-42",
+}
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    [
+        "https://evil.example/x",
+        "//evil.example/",
+        "///evil.example/",
+        "/\\evil.example/",
+        "javascript:alert(1)",
+        "foo",
+        "assets:list",
+        "",
+    ],
+)
+def test_sign_up_follows_next_only_to_a_path_on_this_site(client, next_url):
+    response = client.post(f"/accounts/signup/?next={quote(next_url)}", _NEW_USER)
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert get_user_model().objects.filter(username="newbie").exists()
+
+
+def test_sign_up_follows_a_local_next(client):
+    response = client.post(f"/accounts/signup/?next={quote('/pipelines/new/?a=1')}", _NEW_USER)
+    assert response.status_code == 302 and response["Location"] == "/pipelines/new/?a=1"
+
+
+def test_a_sign_up_that_loses_the_race_for_its_name_gets_a_form_error(client, monkeypatch):
+    """A double submit: both requests pass validation, the second insert hits the unique key."""
+    from forge.forms import SignUpForm
+
+    get_user_model().objects.create_user(username="newbie", password="x-long-pass-phrase-1")
+    monkeypatch.setattr(SignUpForm, "clean_username", lambda form: form.cleaned_data["username"])
+    monkeypatch.setattr(SignUpForm, "validate_unique", lambda form: None)
+    response = client.post("/accounts/signup/", _NEW_USER)
+    assert response.status_code == 200
+    assert "already exists" in response.content.decode()
+    assert get_user_model().objects.filter(username="newbie").count() == 1
+    assert client.get("/account/").status_code == 302  # not signed in
 
 
 def test_sign_in_and_sign_out(client, user):
