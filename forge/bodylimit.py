@@ -1,7 +1,7 @@
 """Refuse HTTP request bodies over the limit at the ASGI edge, before Django reads or parses them.
 
 A body whose `Content-Length` is over the limit is answered `413 payload_too_large` in the
-API envelope without reading a byte of it; a body without one (chunked) is counted as it is
+API envelope (under /api/; the site's error page elsewhere) without reading a byte of it; a body without one (chunked) is counted as it is
 read and refused once it passes the limit. The upload endpoints may take
 `FORGE_UPLOAD_MAX_BYTES` plus `FORGE_REQUEST_MAX_BYTES` (room for the form's other fields);
 every other address takes `FORGE_REQUEST_MAX_BYTES`.
@@ -16,9 +16,10 @@ import json
 from functools import cache
 
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.urls import reverse
 
-from forge.envelope import COMPACT_JSON, build_meta, error_body
+from forge.envelope import API_PREFIX, COMPACT_JSON, build_meta, error_body
 from forge.exceptions import ErrorCode
 from forge.requestid import REQUEST_ID_HEADER, request_id_is_valid, request_id_new
 
@@ -107,23 +108,29 @@ async def _refuse(scope: dict, send, *, limit: int, size: int | None) -> None:
         message = f"The request body is over the limit for this address ({limit} bytes)."
     else:
         message = f"The request body is {size} bytes; the limit for this address is {limit} bytes."
-    meta = {**build_meta(None), "request_id": request_id}
-    body = {
-        "data": None,
-        "meta": meta,
-        "error": error_body(
-            ErrorCode.PAYLOAD_TOO_LARGE,
-            message,
-            details={"reason": "too_large", "limit_bytes": limit},
-        ),
-    }
-    payload = json.dumps(body, **COMPACT_JSON).encode()
+    if scope["path"].startswith(API_PREFIX):
+        meta = {**build_meta(None), "request_id": request_id}
+        body = {
+            "data": None,
+            "meta": meta,
+            "error": error_body(
+                ErrorCode.PAYLOAD_TOO_LARGE,
+                message,
+                details={"reason": "too_large", "limit_bytes": limit},
+            ),
+        }
+        payload = json.dumps(body, **COMPACT_JSON).encode()
+        content_type = b"application/json"
+    else:  # a page's form: the site's error page (no request, so the page is signed out)
+        context = {"status": 413, "message": message}
+        payload = render_to_string("errors/http_error.html", context).encode()
+        content_type = b"text/html; charset=utf-8"
     await send(
         {
             "type": "http.response.start",
             "status": 413,
             "headers": [
-                (b"content-type", b"application/json"),
+                (b"content-type", content_type),
                 (b"content-length", str(len(payload)).encode()),
                 (REQUEST_ID_HEADER.encode(), request_id.encode()),
                 (b"connection", b"close"),

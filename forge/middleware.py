@@ -4,6 +4,7 @@ import time
 
 import structlog
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from forge import envelope
 from forge.exceptions import ErrorCode
@@ -120,3 +121,28 @@ def _query_text_problem(query) -> tuple[str, str] | None:
             if message:
                 return key, message
     return None
+
+
+class MethodNotAllowedPageMiddleware:
+    """Give a bare 405 outside /api/ (Django's `require_POST` sends an empty one) the site's page.
+
+    Under /api/ a 405 is already enveloped (`ApiRequestGuardMiddleware`, DRF).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content or envelope.is_api_request(request):
+            return response
+        allowed = response.get("Allow", "")
+        page = render(
+            request,
+            "errors/http_error.html",
+            {"status": 405, "message": f"This address takes only: {allowed}." if allowed else ""},
+            status=405,
+        )
+        if allowed:
+            page["Allow"] = allowed
+        return page

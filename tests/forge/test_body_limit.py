@@ -66,7 +66,7 @@ async def _post(path: str, chunks: list[bytes], headers: dict[str, str]) -> _Exc
 async def test_a_declared_oversize_body_is_refused_without_reading_it():
     size = SMALL_LIMIT + 1
     exchange = await _post(
-        "/no-such-page/",
+        "/api/v1/no-such/",
         [b"x" * size],
         {"content-type": "application/octet-stream", "content-length": str(size)},
     )
@@ -77,6 +77,22 @@ async def test_a_declared_oversize_body_is_refused_without_reading_it():
     assert body["error"]["code"] == "payload_too_large"
     assert body["error"]["details"]["limit_bytes"] == SMALL_LIMIT
     assert str(size) in body["error"]["message"]
+
+
+@override_settings(FORGE_REQUEST_MAX_BYTES=SMALL_LIMIT)
+@pytest.mark.parametrize("declared", [True, False])
+async def test_a_page_form_over_the_limit_gets_the_sites_error_page(declared):
+    """A browser posting a form gets an HTML page it can show, not the API's JSON."""
+    size = SMALL_LIMIT * 3
+    headers = {"content-type": "application/x-www-form-urlencoded"}
+    if declared:
+        headers["content-length"] = str(size)
+    exchange = await _post("/accounts/signup/", [b"a" * (16 * 1024)] * 12, headers)
+    assert exchange.status == 413
+    start = exchange.messages[0]
+    assert dict(start["headers"])[b"content-type"] == b"text/html; charset=utf-8"
+    page = b"".join(m.get("body", b"") for m in exchange.messages[1:]).decode()
+    assert "<html" in page and "Too large" in page and str(SMALL_LIMIT) in page
 
 
 @override_settings(FORGE_REQUEST_MAX_BYTES=SMALL_LIMIT)
@@ -148,7 +164,7 @@ def test_daphne_refuses_a_large_anonymous_multipart_post_without_growing(daphne)
         + f"\r\n--{boundary}--\r\n".encode()
     )
     headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
-    status, response_headers, content = _request(port, "POST", "/no-such-page/", body, headers)
+    status, response_headers, content = _request(port, "POST", "/api/v1/no-such/", body, headers)
     assert status == 413
     assert json.loads(content)["error"]["code"] == "payload_too_large"
     grown_mb = (_vm_peak_kb(proc.pid) - before) / 1024

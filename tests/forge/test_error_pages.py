@@ -38,3 +38,21 @@ def test_djangos_last_resort_500_renders_without_a_database_or_context():
     assert response.status_code == 500
     assert "Something broke" in response.content.decode()
     assert "css/forge.css" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_get_to_a_post_only_page_gets_the_sites_405_page(client, user):
+    client.force_login(user)
+    response = client.get("/exports/new/")
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    page = response.content.decode()
+    assert "<html" in page and "Not this way" in page and "only: POST" in page
+
+
+@pytest.mark.django_db
+def test_a_405_under_the_api_stays_enveloped(client, user):
+    client.force_login(user)
+    response = client.delete("/api/v1/assets/")
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
