@@ -13,6 +13,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from errors.ingest.app import ingest_app, matches  # noqa: E402
 from forge.bodylimit import RequestBodyLimitMiddleware  # noqa: E402
+from forge.headbody import head_bodies_dropped  # noqa: E402
 from forge.routing import websocket_urlpatterns  # noqa: E402
 from forge.wsauth import TokenAwareOriginValidator, WebsocketAuthMiddlewareStack  # noqa: E402
 
@@ -38,11 +39,14 @@ reason_phrases_complete()
 django_http = RequestBodyLimitMiddleware(django_asgi_app)
 
 
-async def http_app(scope, receive, send):
+async def _http_app(scope, receive, send):
     """Serve the Sentry-compatible ingest endpoints on the event loop; the rest is Django."""
     if matches(scope["path"]):
         return await ingest_app(scope, receive, send)
     return await django_http(scope, receive, send)
+
+
+http_app = head_bodies_dropped(_http_app)
 
 
 application = ProtocolTypeRouter(

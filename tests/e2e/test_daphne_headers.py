@@ -80,3 +80,33 @@ def test_status_lines_carry_their_reason_phrase_429_included(tmp_path):
     assert (second.status_code, second.reason_phrase) == (429, "Too Many Requests")
     assert second.json()["error"]["code"] == "rate_limited"
     assert (missing.status_code, missing.reason_phrase) == (404, "Not Found")
+
+
+def test_a_head_of_a_large_response_sends_no_body_and_the_connection_stays_usable(web):
+    """Django sends big responses in 64 KiB chunks; daphne dropped only the first for HEAD."""
+    import http.client
+    import socket
+
+    connection = http.client.HTTPConnection("127.0.0.1", web, timeout=20)
+    connection.request("GET", "/api/schema/")
+    full = connection.getresponse()
+    length = len(full.read())
+    assert full.status == 200 and length > 2 * 65536
+    connection.request("HEAD", "/api/schema/")
+    head = connection.getresponse()
+    assert head.status == 200 and int(head.headers["Content-Length"]) == length
+    head.read()  # nothing, for a HEAD
+    connection.request("GET", "/health/")
+    after = connection.getresponse()  # read from leaked body bytes before the fix
+    assert after.status in (200, 503)
+    after.read()
+    connection.close()
+
+    # And nothing at all follows the headers on the wire.
+    raw = socket.create_connection(("127.0.0.1", web), timeout=20)
+    raw.sendall(b"HEAD /api/schema/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+    received = b""
+    while chunk := raw.recv(65536):
+        received += chunk
+    raw.close()
+    assert received.partition(b"\r\n\r\n")[2] == b""
