@@ -65,9 +65,11 @@ class RequestIDMiddleware:
 class ApiRequestGuardMiddleware:
     """Refuse, before authentication, API requests no endpoint could serve.
 
-    A method the endpoint does not have is a 405 (not a 401 to anonymous callers), and a
-    query string holding a NUL character is a 400 `validation_failed` naming the parameter,
-    for every endpoint at once (PostgreSQL text cannot store NUL).
+    A method the endpoint does not have is a 405 (not a 401 to anonymous callers), a
+    query string holding a NUL character is a 400 `validation_failed` naming the parameter
+    (PostgreSQL text cannot store NUL), and a body with a `Content-Encoding` is a 415, for
+    every endpoint at once. (The Sentry-compatible ingest, which takes compressed bodies, is
+    served before Django.)
     """
 
     def __init__(self, get_response):
@@ -87,6 +89,17 @@ class ApiRequestGuardMiddleware:
                 ErrorCode.VALIDATION_FAILED,
                 f"{field}: {message}",
                 details={field: [message]},
+            )
+        encoding = request.headers.get("Content-Encoding", "").strip().lower()
+        if encoding not in ("", "identity"):
+            # Django and DRF read bodies as sent: a compressed body would be parsed as text,
+            # and a plain one labelled compressed accepted. Neither is what the client meant.
+            return envelope.error_response(
+                request,
+                ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+                "Compressed request bodies are not accepted here (Content-Encoding must be "
+                "absent or identity).",
+                details={"content_encoding": encoding[:64]},
             )
         view_class = getattr(view_func, "cls", None)
         if view_class is None:

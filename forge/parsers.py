@@ -5,6 +5,8 @@ Two classes of input fail here once, for every endpoint:
 - a JSON document nested deeper than `FORGE_API_MAX_JSON_DEPTH`: a parse error, found by
   counting brackets before decoding (the standard decoder recurses and would overflow the
   stack on 100,000 nested `[`);
+- a JSON object with a key given twice, or a number too large for a float (`1e400`, which
+  would decode to infinity): a parse error;
 - text holding a NUL character or a lone UTF-16 surrogate, anywhere in a JSON document (keys
   and values) or a form or multipart body: a validation error naming the field. PostgreSQL
   text cannot store NUL, and a lone surrogate cannot be encoded as UTF-8 to be stored, logged
@@ -12,6 +14,7 @@ Two classes of input fail here once, for every endpoint:
 """
 
 import codecs
+import math
 import re
 from typing import Any
 
@@ -86,6 +89,31 @@ def json_too_deep(text: str, limit: int) -> bool:
     return False
 
 
+def _finite_float(text: str) -> float:
+    """Decode a JSON number; one too large for a float (1e400) is refused, not made infinite."""
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError("a number is too large")
+    return value
+
+
+def _object_without_repeated_keys(pairs: list[tuple[str, Any]]) -> dict:
+    """Decode a JSON object; a key given twice is refused (which one counts is ambiguous).
+
+    Every copy is also checked for NUL and lone surrogates, since only one survives decoding.
+    """
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                if unsafe_text_message(key):
+                    raise ValueError("a key is repeated in one object")
+                raise ValueError(f"the key {key[:100]!r} is repeated in one object")
+            seen.add(key)
+    return data
+
+
 class SafeJSONParser(parsers.JSONParser):
     """JSON with bounded nesting and no NUL or lone surrogate in any key or value."""
 
@@ -100,7 +128,12 @@ class SafeJSONParser(parsers.JSONParser):
             raise ParseError(f"JSON parse error - nested more than {limit} levels deep.")
         try:
             parse_constant = json.strict_constant if api_settings.STRICT_JSON else None
-            data = json.loads(text, parse_constant=parse_constant)
+            data = json.loads(
+                text,
+                parse_constant=parse_constant,
+                parse_float=_finite_float,
+                object_pairs_hook=_object_without_repeated_keys,
+            )
         except ValueError as exc:
             raise ParseError(f"JSON parse error - {exc}") from None
         error = unsafe_text_error(data)

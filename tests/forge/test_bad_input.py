@@ -108,3 +108,59 @@ def test_an_out_of_range_id_filter_is_a_400(staff_client):
 
 def test_anonymous_callers_get_the_same_guards():
     assert_error(APIClient().get("/api/v1/assets/?tag=%00"), 400, "validation_failed")
+
+
+@pytest.mark.parametrize(
+    "raw, reason",
+    [
+        ('{"name": "a\\u0000", "name": "ok"}', "repeated"),  # the NUL copy would be dropped
+        ('{"name": "a\\ud800", "name": "ok"}', "repeated"),
+        ('{"name": "first", "name": "second"}', "'name' is repeated"),
+        ('{"name": "x", "extra": {"k": 1, "k": 2}}', "'k' is repeated"),
+        ('{"name": 1e400}', "too large"),
+        ('{"name": -1e400}', "too large"),
+    ],
+)
+def test_repeated_keys_and_infinite_numbers_are_parse_errors(user_client, raw, reason):
+    from forge.models import ApiToken
+
+    before = ApiToken.objects.count()
+    error = assert_error(_json(user_client, "post", "/api/v1/tokens/", raw), 400, "parse_error")
+    assert reason in error["message"]
+    assert ApiToken.objects.count() == before
+
+
+def test_a_repeated_key_holding_a_nul_is_not_echoed(user_client):
+    raw = '{"a\\u0000": 1, "a\\u0000": 2}'
+    error = assert_error(_json(user_client, "post", "/api/v1/tokens/", raw), 400, "parse_error")
+    assert "\x00" not in error["message"] and "\\u0000" not in error["message"]
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "br", "deflate", "GZIP, identity"])
+def test_a_compressed_api_body_is_a_415_and_changes_nothing(user_client, encoding):
+    import gzip
+
+    from forge.models import ApiToken
+
+    before = ApiToken.objects.count()
+    for body in (gzip.compress(b'{"name": "x"}'), b'{"name": "x"}'):
+        response = user_client.generic(
+            "POST",
+            "/api/v1/tokens/",
+            body,
+            content_type="application/json",
+            HTTP_CONTENT_ENCODING=encoding,
+        )
+        assert_error(response, 415, "unsupported_media_type")
+    assert ApiToken.objects.count() == before
+
+
+def test_identity_content_encoding_is_accepted(user_client):
+    response = user_client.generic(
+        "POST",
+        "/api/v1/tokens/",
+        b'{"name": "plain"}',
+        content_type="application/json",
+        HTTP_CONTENT_ENCODING="identity",
+    )
+    assert response.status_code == 201, response.content
