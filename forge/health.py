@@ -80,10 +80,21 @@ def _database() -> str:
 
 @health_check_register("channel_layer")
 def _channel_layer() -> str:
+    """Send a message through Redis and read it back.
+
+    The probe uses an ordinary channel with a name of its own (no `!`), read directly with
+    BZPOPMIN. A process-local channel (`layer.new_channel(...)`) would go through
+    channels_redis's shared receive: one coroutine per process holds the layer's receive
+    lock and reads only its own channel's Redis key until a message arrives there, for as
+    long as any websocket consumer is connected. A probe on a `health.<client>!` key was
+    never read while a consumer waited on `specific.<client>!`, and /health/ timed out
+    (503) whenever one websocket was open. (Ordinary channels are round-robined over
+    `hosts`; Forge's layer has one host, so send and receive meet on it.)
+    """
     layer = get_channel_layer()
 
     async def round_trip() -> None:
-        channel = await layer.new_channel("health.")
+        channel = f"health.{uuid.uuid4().hex}"
         await layer.send(channel, {"type": "health.ping"})
         message = await layer.receive(channel)
         if message.get("type") != "health.ping":
