@@ -32,12 +32,16 @@ def character_list_for_user(*, user) -> QuerySet:
 
 
 def character_get_for_user(*, user, character_id: uuid.UUID | str) -> CharacterConfiguration:
-    """Return `user`'s own configuration `character_id`; anyone else's is reported missing."""
+    """Return `user`'s own configuration `character_id`; anyone else's is reported missing.
+
+    A `character_id` that is not a UUID (from a query string: "abc", a NUL) is missing too.
+    """
     try:
+        character_id = uuid.UUID(str(character_id))
         return CharacterConfiguration.objects.select_related("asset").get(
             pk=character_id, owner=user
         )
-    except (CharacterConfiguration.DoesNotExist, ValueError, TypeError) as exc:
+    except (CharacterConfiguration.DoesNotExist, ValueError) as exc:
         raise NotFoundError("No such character.") from exc
 
 

@@ -1,6 +1,9 @@
 """The export dialog's form: shape only; the service checks what needs the database."""
 
+import uuid
+
 from django import forms
+from django.core.validators import slug_re
 
 from assets.exports.models import FORMAT_CHOICES, ExportQuality, ExportTextureSize
 from pipelines.kinds.export import BATCH_MAX
@@ -30,7 +33,18 @@ class ExportForm(forms.Form):
         assets = self.cleaned_data["assets"]
         if len(assets) > BATCH_MAX:
             raise forms.ValidationError(f"Choose at most {BATCH_MAX} assets for one export.")
-        return assets
+        try:
+            return [str(uuid.UUID(a)) for a in assets]
+        except ValueError:
+            # Never echoed: the value may hold anything (a NUL, a megabyte).
+            raise forms.ValidationError("No such asset.") from None
+
+    def clean_variants(self):
+        variants = self.cleaned_data["variants"]
+        # Whether the asset has these variants needs the database: the service checks it.
+        if not all(slug_re.match(slug) for slug in variants):
+            raise forms.ValidationError("This asset has no such variant; choose another.")
+        return variants
 
     def clean(self):
         cleaned = super().clean()

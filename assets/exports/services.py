@@ -16,7 +16,7 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 from assets.exports.models import ExportJob, ExportPreset
-from assets.models import Asset
+from assets.models import Asset, AssetVariant, AssetVariantStatus
 from assets.selectors import asset_can_view
 from forge.auththrottle import wait_phrase
 from forge.exceptions import (
@@ -68,6 +68,22 @@ def _assets_check(*, user, asset_ids: list[str]) -> list[Asset]:
                 details={"assets": [f"{asset_id} is not ready."]},
             )
     return [assets[a] for a in asset_ids]
+
+
+def _variants_check(*, asset: Asset, slugs: list[str]) -> None:
+    # The worker checks again when it loads them: a variant may go away after this.
+    ready = set(
+        AssetVariant.objects.filter(
+            asset=asset, preset__slug__in=slugs, status=AssetVariantStatus.READY
+        ).values_list("preset__slug", flat=True)
+    )
+    missing = [slug for slug in slugs if slug not in ready]
+    if missing:
+        names = ", ".join(missing)
+        raise ValidationFailedError(
+            f"variants: This asset has no ready variant {names}; choose another.",
+            details={"variants": [f"No ready variant {slug}." for slug in missing]},
+        )
 
 
 def _rate_limit_take(user) -> None:
@@ -133,6 +149,8 @@ def export_create(
     }
     cleaned = run_kind_get(PipelineKind.EXPORT).config_validate(config)
     asset_rows = _assets_check(user=user, asset_ids=cleaned["assets"])
+    if cleaned["variants"]:  # `config_validate` allows variants for one asset only
+        _variants_check(asset=asset_rows[0], slugs=cleaned["variants"])
     key = (idempotency_key or "").strip()
     if key and GenerationPipeline.objects.filter(user=user, idempotency_key=key).exists():
         pipeline, _ = run_create(

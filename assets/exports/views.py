@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from assets.exports.forms import ExportForm
@@ -18,6 +19,8 @@ from assets.exports.selectors import (
 from assets.exports.services import export_cancel, export_create, export_retry
 from assets.models import Asset
 from forge.exceptions import ApplicationError, NotFoundError
+from forge.parsers import unsafe_text_message
+from forge.redirects import redirect_next
 from pipelines.stages.export import FORMATS
 
 LIST_LIMIT = 100
@@ -37,6 +40,10 @@ def _status(request: HttpRequest, job, *, status: int = 200) -> HttpResponse:
         {"job": job, "error": export_error_for_user(job)},
         status=status,
     )
+
+
+def _form_errors(form: ExportForm) -> str:
+    return " ".join(e for errors in form.errors.values() for e in errors)
 
 
 def _form_settings(request: HttpRequest, form: ExportForm) -> dict:
@@ -81,12 +88,12 @@ def export_create_view(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Export started; it appears below when ready.")
             return redirect("exports:list")
     else:
-        error = " ".join(e for errors in form.errors.values() for e in errors)
+        error = _form_errors(form)
     if request.htmx:
         # 200 so htmx swaps the message in place of the dialog's result area.
         return render(request, "assets/partials/_export_error.html", {"message": error})
     messages.error(request, error)
-    return redirect(request.POST.get("next") or "exports:list")
+    return redirect_next(request, reverse("exports:list"))
 
 
 @login_required
@@ -96,9 +103,9 @@ def export_estimate_view(request: HttpRequest) -> HttpResponse:
     form = ExportForm(request.POST)
     estimate, error = None, None
     if form.is_valid():
-        settings = _form_settings(request, form)
-        preset = settings["preset"]
         try:
+            settings = _form_settings(request, form)
+            preset = settings["preset"]
             estimate = export_estimate(
                 user=request.user,
                 assets=settings["assets"],
@@ -110,7 +117,7 @@ def export_estimate_view(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             error = exc.message
     else:
-        error = "Choose a format (or a preset) to see the estimate."
+        error = _form_errors(form)
     return render(
         request, "assets/partials/_export_estimate.html", {"estimate": estimate, "error": error}
     )
@@ -157,6 +164,9 @@ def export_batch_view(request: HttpRequest) -> HttpResponse:
         .order_by("-created_at")
     )
     query = request.GET.get("q", "").strip()
+    error = unsafe_text_message(query)  # PostgreSQL text cannot hold a NUL
+    if error:
+        query = ""
     if query:
         assets = assets.filter(name__icontains=query)
     return render(
@@ -167,5 +177,7 @@ def export_batch_view(request: HttpRequest) -> HttpResponse:
             "formats": FORMATS.values(),
             "presets": export_preset_list(user=request.user),
             "query": query,
+            "error": error,
         },
+        status=400 if error else 200,
     )
