@@ -14,6 +14,7 @@ def next_url_safe(request: HttpRequest, default: str) -> str:
         if (
             candidate
             and candidate.startswith("/")
+            and candidate.isprintable()  # no NUL, newline or other control character
             and url_has_allowed_host_and_scheme(
                 candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
             )

@@ -51,6 +51,8 @@ _NEW_USER = {
         "javascript:alert(1)",
         "foo",
         "assets:list",
+        "/\x00",
+        "/a\nb",
         "",
     ],
 )
