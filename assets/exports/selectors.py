@@ -134,6 +134,9 @@ def export_estimate(
     from assets.selectors import asset_can_view
 
     _choice("format", format, FORMAT_KEYS)
+    if len({str(a) for a in assets}) != len(assets):  # as the export itself refuses
+        message = "An asset is listed twice."
+        raise ValidationFailedError(f"assets: {message}", details={"assets": [message]})
     rows = {str(a.pk): a for a in Asset.objects.filter(pk__in=assets).defer("search_vector")}
     parts = []
     for asset_id in assets:

@@ -106,6 +106,15 @@ def test_the_api_refuses_a_variant_the_asset_does_not_have(user_client, gold_ass
     assert not ExportJob.objects.exists()
 
 
+def test_the_estimate_refuses_an_asset_listed_twice_as_the_export_does(user_client, gold_asset):
+    body = {"assets": [str(gold_asset.pk)] * 3, "format": "glb"}
+    for url in ("/api/v1/exports/estimate/", "/api/v1/exports/"):
+        response = user_client.post(url, body, format="json")
+        assert response.status_code == 400, (url, response.content)
+        assert "listed twice" in response.json()["error"]["message"]
+    assert not ExportJob.objects.exists()
+
+
 @pytest.mark.parametrize(
     "next_url", ["https://evil.example/", "//evil.example/", "foo", "javascript:alert(1)"]
 )
