@@ -33,7 +33,8 @@ def _export_filters(*, user, status: str | None, format: str | None) -> dict:  #
     status = _choice("status", status, PipelineStatus.values)
     if status:
         filters["status"] = status
-    format = _choice("format", format, FORMAT_KEYS)  # noqa: A001
+    # The list's query parameter is `file_format` (DRF reads `format` as the response's).
+    format = _choice("file_format", format, FORMAT_KEYS)  # noqa: A001
     if format:
         filters["format"] = format
     return filters

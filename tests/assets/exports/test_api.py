@@ -238,7 +238,9 @@ def test_list_is_newest_first_with_filters_and_cancel_and_retry(user_client, box
     assert listed["meta"]["pagination"]["type"] == "cursor"
     only_stl = user_client.get("/api/v1/exports/?file_format=stl").json()["data"]
     assert [e["id"] for e in only_stl] == [second["id"]]
-    assert user_client.get("/api/v1/exports/?file_format=dwg").status_code == 400
+    refused = user_client.get("/api/v1/exports/?file_format=dwg")
+    assert refused.status_code == 400
+    assert list(refused.json()["error"]["details"]) == ["file_format"]  # the parameter sent
     canceled = user_client.post(f"/api/v1/exports/{first['id']}/cancel/")
     assert canceled.status_code == 202 and canceled.json()["data"]["status"] == "canceled"
     assert (
