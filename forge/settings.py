@@ -286,6 +286,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": ["forge.envelope.EnvelopeRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "forge.negotiation.ContentNegotiation",
     "DEFAULT_PARSER_CLASSES": [
         "forge.parsers.SafeJSONParser",
         "forge.parsers.SafeMultiPartParser",

@@ -164,3 +164,9 @@ def test_identity_content_encoding_is_accepted(user_client):
         HTTP_CONTENT_ENCODING="identity",
     )
     assert response.status_code == 201, response.content
+
+
+def test_an_unknown_response_format_is_a_406_naming_the_formats(user_client):
+    error = assert_error(user_client.get("/api/v1/tokens/?format=xml"), 406, "not_acceptable")
+    assert "'xml'" in error["message"] and "json" in error["message"]
+    assert user_client.get("/api/v1/tokens/?format=json").status_code == 200

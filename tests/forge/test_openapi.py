@@ -63,9 +63,10 @@ def test_every_integer_input_in_the_api_has_a_range(client):
 def test_schema_errors_answer_in_the_envelope(client):
     """An unknown `?format=` (and a throttled request) once got a YAML error body."""
     response = client.get("/api/schema/", {"format": "xyz"})
-    assert response.status_code == 404
+    assert response.status_code == 406
     body = response.json()
-    assert body["data"] is None and body["error"]["code"] == "not_found"
+    assert body["data"] is None and body["error"]["code"] == "not_acceptable"
+    assert "yaml" in body["error"]["message"] and "json" in body["error"]["message"]
     assert body["meta"]["request_id"] == response["X-Request-ID"]
     assert client.get("/api/schema/").status_code == 200  # YAML by default, as before
     assert client.get("/api/schema/", {"format": "json"}).json()["openapi"].startswith("3.")
