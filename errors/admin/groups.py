@@ -5,6 +5,9 @@ import threading
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponseRedirect
@@ -15,7 +18,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from errors import charts, event_display, selectors, services
-from errors.admin.common import ReadOnlyInline, severity_badge
+from errors.admin.common import ErrorsModelAdmin, ReadOnlyInline, severity_badge
 from errors.models import (
     ErrorFingerprintAlias,
     ErrorGroup,
@@ -26,6 +29,7 @@ from errors.models import (
     ErrorProject,
 )
 from forge.exceptions import ValidationFailedError
+from forge.parsers import unsafe_text_message
 
 RECENT_OCCURRENCES = 20
 TRANSITIONS = {
@@ -38,6 +42,12 @@ TRANSITIONS = {
 _sparklines = threading.local()
 
 
+def _column_max(model, name: str) -> int:
+    """The largest value the database column of integer field `name` holds."""
+    field = model._meta.get_field(name)
+    return connection.ops.integer_field_range(field.get_internal_type())[1]
+
+
 class NoteForm(forms.Form):
     note = forms.CharField(
         required=False,
@@ -47,6 +57,21 @@ class NoteForm(forms.Form):
 
     def transition_kwargs(self) -> dict:
         return {"note": self.cleaned_data["note"]}
+
+
+class UnmergeForm(NoteForm):
+    """The note, and the fingerprint to split out (a hidden input the page renders itself)."""
+
+    def __init__(self, *args, fingerprint: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fingerprint = fingerprint
+
+    def clean(self):
+        data = super().clean()
+        message = unsafe_text_message(self.fingerprint)
+        if message:
+            self.add_error(None, f"Fingerprint: {message}")
+        return data
 
 
 class IgnoreForm(forms.Form):
@@ -70,6 +95,7 @@ class IgnoreForm(forms.Form):
     ignore_threshold = forms.IntegerField(
         required=False,
         min_value=1,
+        max_value=_column_max(ErrorGroup, "ignore_threshold"),
         label="Tolerated per hour",
         help_text="For “until more than N per hour”: reopens when it occurs more often.",
     )
@@ -146,18 +172,24 @@ class ActivityInline(ReadOnlyInline):
 
 
 class _OccurrenceFilter(admin.SimpleListFilter):
-    """Groups with at least one occurrence whose `field` has the chosen value."""
+    """Groups with at least one occurrence whose `field` has the chosen value.
+
+    A value the field cannot take (`?project=abc`) is a bad lookup, as in Django's own field
+    filters (and this list's base admin refuses a NUL before any filter runs).
+    """
 
     field = ""
 
     def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
-        return queryset.filter(
-            Exists(
-                ErrorOccurrence.objects.filter(group=OuterRef("pk"), **{self.field: self.value()})
+        try:
+            occurrences = ErrorOccurrence.objects.filter(
+                group=OuterRef("pk"), **{self.field: self.value()}
             )
-        )
+        except (ValueError, ValidationError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
+        return queryset.filter(Exists(occurrences))
 
 
 class ProjectFilter(_OccurrenceFilter):
@@ -198,7 +230,7 @@ class EnvironmentsForm(forms.Form):
 
 
 @admin.register(ErrorGroup)
-class ErrorGroupAdmin(admin.ModelAdmin):
+class ErrorGroupAdmin(ErrorsModelAdmin):
     list_display = [
         "title",
         "severity_badge",
@@ -449,7 +481,7 @@ class ErrorGroupAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request, group):
             return back
         fingerprint = request.POST.get("fingerprint") or request.GET.get("fingerprint", "")
-        form = NoteForm(request.POST or None)
+        form = UnmergeForm(request.POST or None, fingerprint=fingerprint)
         if request.method == "POST" and form.is_valid():
             try:
                 split = services.error_group_unmerge(
@@ -560,7 +592,7 @@ class ErrorGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(ErrorGroupActivity)
-class ErrorGroupActivityAdmin(admin.ModelAdmin):
+class ErrorGroupActivityAdmin(ErrorsModelAdmin):
     list_display = ["created_at", "group", "actor", "action", "from_status", "to_status", "note"]
     list_filter = ["action", "to_status"]
     date_hierarchy = "created_at"

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from errors import charts, selectors
+from errors.admin.common import ErrorsModelAdmin
 from errors.models import (
     ErrorGroup,
     ErrorOverview,
@@ -17,7 +18,7 @@ from forge.health import run_success_rate
 
 
 @admin.register(ErrorOverview)
-class ErrorOverviewAdmin(admin.ModelAdmin):
+class ErrorOverviewAdmin(ErrorsModelAdmin):
     """The overview page, listed on the admin index as Errors › Overview."""
 
     def has_add_permission(self, request):

@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from errors import services
-from errors.admin.common import ReadOnlyInline, ViewOnlyAdmin
+from errors.admin.common import ErrorsModelAdmin, ReadOnlyInline, ViewOnlyAdmin
 from errors.models import (
     ErrorIngestEvent,
     ErrorProject,
@@ -38,7 +38,7 @@ class ErrorProjectForm(forms.ModelForm):
 
 
 @admin.register(ErrorProject)
-class ErrorProjectAdmin(admin.ModelAdmin):
+class ErrorProjectAdmin(ErrorsModelAdmin):
     """Services that report with a Sentry SDK: create one, paste its DSN into the SDK."""
 
     form = ErrorProjectForm
@@ -78,7 +78,7 @@ class ErrorProjectAdmin(admin.ModelAdmin):
 
 
 @admin.register(ErrorProjectKey)
-class ErrorProjectKeyAdmin(admin.ModelAdmin):
+class ErrorProjectKeyAdmin(ErrorsModelAdmin):
     list_display = ["public_key", "project", "is_active", "created_at", "revoked_at"]
     list_filter = ["is_active", "project"]
     actions = ["revoke_keys"]
