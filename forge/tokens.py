@@ -13,6 +13,7 @@ from django.utils import timezone
 from forge.auththrottle import LockoutRead, auth_failure_note
 from forge.exceptions import NotFoundError, ValidationFailedError
 from forge.models import ApiToken
+from forge.ownership import owned_rows_room_check
 from forge.prepared import PreparedQuery
 
 TOKEN_PREFIX = "forge_"  # noqa: S105 - a label, not a secret
@@ -39,10 +40,12 @@ def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, st
             "name: At most 100 characters.",
             details={"name": ["Ensure this field has no more than 100 characters."]},
         )
-    if api_token_list(user=user).count() >= MAX_ACTIVE_TOKENS:
-        raise ValidationFailedError(
-            f"You already have {MAX_ACTIVE_TOKENS} active tokens; revoke one first."
-        )
+    owned_rows_room_check(
+        owner=user,
+        rows=api_token_list(user=user),
+        limit=MAX_ACTIVE_TOKENS,
+        message=f"You already have {MAX_ACTIVE_TOKENS} active tokens; revoke one first.",
+    )
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user=user, name=name, prefix=raw[: len(TOKEN_PREFIX) + 6], key_hash=token_hash(raw)

@@ -25,6 +25,7 @@ from forge.exceptions import (
     RateLimitedError,
     ValidationFailedError,
 )
+from forge.ownership import owned_rows_room_check
 from forge.ratelimit import rate_limit_refund, rate_limit_take
 from pipelines.models import GenerationPipeline, PipelineKind
 from pipelines.services import pipeline_cancel, pipeline_retry, run_create
@@ -286,11 +287,19 @@ def export_preset_create(
     quality: str,
     texture_size: str,  # noqa: A002
 ) -> ExportPreset:
-    """Save named export settings for `owner`."""
+    """Save named export settings for `owner` (at most FORGE_EXPORT_PRESETS_MAX each)."""
     preset = ExportPreset(
         owner=owner, name=name.strip(), format=format, quality=quality, texture_size=texture_size
     )
-    preset = _preset_save(preset)
+    limit = settings.FORGE_EXPORT_PRESETS_MAX
+    with transaction.atomic():
+        owned_rows_room_check(
+            owner=owner,
+            rows=ExportPreset.objects.filter(owner=owner),
+            limit=limit,
+            message=f"You already have {limit} export presets; delete one first.",
+        )
+        preset = _preset_save(preset)
     log.info("export_preset_created", preset_id=preset.pk)
     return preset
 
