@@ -84,9 +84,17 @@ def character_update(
     name: str | None = None,
     visibility: str | None = None,
     data: Any = None,
+    data_patch: Any = None,
 ) -> CharacterConfiguration:
-    """Change `character`; a changed configuration becomes a new version, an equal one does not."""
+    """Change `character`; a changed configuration becomes a new version, an equal one does not.
+
+    `data` replaces the configuration whole; `data_patch` is a JSON merge patch (RFC 7386)
+    applied to the stored one under the row lock, so concurrent patches of different keys
+    both land. Either way the result is validated whole.
+    """
     character = CharacterConfiguration.objects.select_for_update().get(pk=character.pk)
+    if data_patch is not None:
+        data = json_merge_patch(character.data, data_patch)
     fields = ["updated_at"]
     if name is not None:
         character.name = name.strip()
@@ -111,6 +119,23 @@ def character_update(
     character.save(update_fields=fields)
     log.info("character_updated", character_id=str(character.id), version=character.version)
     return character
+
+
+def json_merge_patch(target: Any, patch: Any) -> Any:
+    """Return `target` with the JSON merge patch `patch` applied (RFC 7386).
+
+    An object patch merges key by key and a null removes its key; anything else (a list,
+    a string, a number) replaces the target whole.
+    """
+    if not isinstance(patch, dict):
+        return patch
+    merged = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = json_merge_patch(merged.get(key), value)
+    return merged
 
 
 @transaction.atomic

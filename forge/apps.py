@@ -11,7 +11,7 @@ class ForgeConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
-        from forge import connections, openapi  # noqa: F401  (registers a check, the bearer scheme)
+        from forge import connections, openapi  # noqa: F401  (registers a check, schema extensions)
         from forge.pgtimestamps import timestamps_connect
 
         timestamps_connect()

@@ -1,6 +1,6 @@
-"""drf-spectacular additions: the bearer token scheme and the envelope around every response."""
+"""drf-spectacular additions: the bearer token scheme, strict request bodies and the envelope."""
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
 from drf_spectacular.views import SpectacularAPIView
 
 from forge.envelope import EnvelopeRenderer
@@ -33,6 +33,19 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
             "scheme": "bearer",
             "description": "An API token created on /account/ or POST /api/v1/tokens/.",
         }
+
+
+class StrictInputSchema(OpenApiSerializerExtension):
+    """Request bodies of strict input serializers admit no other keys (`forge.strict_serializers`)."""
+
+    target_class = "forge.strict_serializers.StrictInputMixin"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        if direction == "request":
+            schema["additionalProperties"] = False
+        return schema
 
 
 def _envelope_components() -> dict:

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from assets.models import AssetVisibility
 from forge.exceptions import ValidationFailedError
+from forge.strict_serializers import StrictInputSerializer, error_path_message
 from pipelines.stages.character.armor import ARMOR_SLOTS, HELD_SLOTS
 from pipelines.stages.character.clips import HUMANOID_CLIPS, QUADRUPED_CLIPS
 
@@ -43,14 +44,14 @@ def character_defaults() -> dict[str, Any]:
     }
 
 
-class _BodySerializer(serializers.Serializer):
+class _BodySerializer(StrictInputSerializer):
     height = serializers.FloatField(min_value=1.2, max_value=2.3, default=1.75)
     build = serializers.FloatField(min_value=0.0, max_value=1.0, default=0.5)
     head_size = serializers.FloatField(min_value=0.8, max_value=1.4, default=1.0)
     limb_length = serializers.FloatField(min_value=0.85, max_value=1.15, default=1.0)
 
 
-class _ColoursSerializer(serializers.Serializer):
+class _ColoursSerializer(StrictInputSerializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for key in COLOUR_KEYS:
@@ -60,13 +61,13 @@ class _ColoursSerializer(serializers.Serializer):
             )  # fmt: skip
 
 
-class _BorrowedClipSerializer(serializers.Serializer):
+class _BorrowedClipSerializer(StrictInputSerializer):
     name = serializers.RegexField(r"^[a-z][a-z0-9_]{0,39}$")
     source = serializers.UUIDField()
     clip = serializers.ChoiceField(choices=HUMANOID_CLIPS)
 
 
-class CharacterDataSerializer(serializers.Serializer):
+class CharacterDataSerializer(StrictInputSerializer):
     """The configuration of a character: every field bounded, unknown clips and slots refused."""
 
     species = serializers.ChoiceField(choices=["humanoid", "quadruped"], default="humanoid")
@@ -124,6 +125,10 @@ class CharacterDataSerializer(serializers.Serializer):
         return attrs
 
 
+class _ConfigurationInputSerializer(StrictInputSerializer):
+    data = CharacterDataSerializer()
+
+
 def character_data_clean(data: Any) -> dict[str, Any]:
     """Return the cleaned, complete configuration `data`; raise ValidationFailedError if it is not."""
     if not isinstance(data, dict):
@@ -131,12 +136,13 @@ def character_data_clean(data: Any) -> dict[str, Any]:
             "data: a character configuration is a JSON object.",
             details={"data": ["Must be an object."]},
         )
-    serializer = CharacterDataSerializer(data=data)
+    # Validated as the `data` field it is, so an unknown key is reported on its own path
+    # (`data.body.heigth`); `details` stay relative to the configuration (`body`).
+    serializer = _ConfigurationInputSerializer(data={"data": data})
     if not serializer.is_valid():
-        details = serializer.errors
-        first = next(iter(details))
-        raise ValidationFailedError(f"{first}: the configuration is invalid.", details=details)
-    return _plain(serializer.validated_data)
+        details = serializer.errors["data"]
+        raise ValidationFailedError(error_path_message(details, "data"), details=details)
+    return _plain(serializer.validated_data["data"])
 
 
 def _plain(value):
@@ -147,7 +153,7 @@ def _plain(value):
     return value
 
 
-class CharacterInputSerializer(serializers.Serializer):
+class CharacterInputSerializer(StrictInputSerializer):
     """Create or change a character: its name, visibility and configuration."""
 
     name = serializers.CharField(max_length=120)
@@ -155,7 +161,7 @@ class CharacterInputSerializer(serializers.Serializer):
     data = serializers.JSONField(default=character_defaults)
 
 
-class CharacterUpdateInputSerializer(serializers.Serializer):
+class CharacterUpdateInputSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=120, required=False)
     visibility = serializers.ChoiceField(choices=AssetVisibility.choices, required=False)
     data = serializers.JSONField(required=False)
@@ -192,13 +198,13 @@ class CharacterClipOutputSerializer(serializers.Serializer):
     source = serializers.CharField(help_text="`forge` or the id of the character it came from.")
 
 
-class CharacterRetargetInputSerializer(serializers.Serializer):
+class CharacterRetargetInputSerializer(StrictInputSerializer):
     source = serializers.UUIDField(help_text="One of your characters: the clip's owner.")
     clip = serializers.ChoiceField(choices=HUMANOID_CLIPS)
     name = serializers.RegexField(r"^[a-z][a-z0-9_]{0,39}$", required=False)
 
 
-class RigClipsInputSerializer(serializers.Serializer):
+class RigClipsInputSerializer(StrictInputSerializer):
     clips = serializers.ListField(
         child=serializers.ChoiceField(choices=HUMANOID_CLIPS), min_length=1,
         max_length=len(HUMANOID_CLIPS),

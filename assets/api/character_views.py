@@ -60,7 +60,8 @@ class CharacterListCreateApi(APIView):
             "`held` (shield, weapon), `gallery_armor` (slot -> your armor/weapon asset id), "
             "`clips` (idle, walk, run, wave, grip, attack), `presets` (material preset slugs "
             "for variants, at most 4), `borrowed_clips` ([{name, source, clip}]). Missing "
-            "fields take their defaults."
+            "fields take their defaults; unknown ones are a 400 naming their path "
+            "(`data.body.heigth`)."
         ),
     )
     def post(self, request):
@@ -84,12 +85,21 @@ class CharacterDetailApi(APIView):
         request=CharacterUpdateInputSerializer,
         responses=CharacterOutputSerializer,
         operation_id="characters_update",
+        description=(
+            "Only what is sent changes. `data` is a JSON merge patch (RFC 7386) of the stored "
+            "configuration: objects (`body`, `colours`, `gallery_armor`) merge key by key, "
+            "`null` removes a key (it takes its default again), lists and other values "
+            "replace the stored ones. The merged configuration is validated whole; a changed "
+            "one becomes a new `version`. Unknown keys are a 400 naming their path."
+        ),
     )
     def patch(self, request, character_id):
         character = character_get_for_user(user=request.user, character_id=character_id)
         params = CharacterUpdateInputSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        character = character_update(character=character, **params.validated_data)
+        fields = dict(params.validated_data)
+        data_patch = fields.pop("data", None)
+        character = character_update(character=character, data_patch=data_patch, **fields)
         return Response(_character(character))
 
     @extend_schema(responses={204: None}, operation_id="characters_destroy")

@@ -20,6 +20,7 @@ from assets.models import (
     AssetVisibility,
     MaterialPreset,
 )
+from forge.strict_serializers import StrictInputSerializer
 
 
 def file_url(request, name: str) -> str | None:
@@ -76,7 +77,7 @@ class AssetListInputSerializer(serializers.Serializer):
         return attrs
 
 
-class AssetCreateInputSerializer(serializers.Serializer):
+class AssetCreateInputSerializer(StrictInputSerializer):
     file = serializers.FileField(help_text="A GLB (binary glTF 2.0) file.")
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(
@@ -92,7 +93,7 @@ class AssetCreateInputSerializer(serializers.Serializer):
     )
 
 
-class AssetUpdateInputSerializer(serializers.Serializer):
+class AssetUpdateInputSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     tags = TagsField(required=False)

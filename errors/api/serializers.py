@@ -10,6 +10,7 @@ from errors.models import (
     ErrorSeverity,
 )
 from forge.limits import BIGINT_MAX, INTEGER_MAX
+from forge.strict_serializers import StrictInputSerializer
 
 
 class ErrorGroupOutputSerializer(serializers.ModelSerializer):
@@ -95,11 +96,11 @@ class ErrorOccurrenceListInputSerializer(serializers.Serializer):
     until = serializers.DateTimeField(required=False)
 
 
-class ErrorGroupNoteInputSerializer(serializers.Serializer):
+class ErrorGroupNoteInputSerializer(StrictInputSerializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
 
-class ErrorGroupIgnoreInputSerializer(serializers.Serializer):
+class ErrorGroupIgnoreInputSerializer(StrictInputSerializer):
     ignore_condition = serializers.ChoiceField(choices=ErrorIgnoreCondition.choices)
     note = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=5000,

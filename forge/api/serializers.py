@@ -1,9 +1,10 @@
 from rest_framework import serializers
 
 from forge.models import ApiToken
+from forge.strict_serializers import StrictInputSerializer
 
 
-class ApiTokenCreateInputSerializer(serializers.Serializer):
+class ApiTokenCreateInputSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=100)
 
 

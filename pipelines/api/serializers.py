@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from assets.models import AssetArtStyle, AssetKind, AssetVisibility
 from forge.exceptions import ValidationFailedError
+from forge.strict_serializers import StrictInputSerializer
 from pipelines.models import GenerationPipeline, PipelineQuality, PipelineStage, PipelineStatus
 from pipelines.selectors import MAX_STATS_DAYS
 
@@ -25,12 +26,10 @@ class CollapsedCharField(serializers.CharField):
     """A string with surrounding and repeated whitespace removed before length checks."""
 
     def to_internal_value(self, data):
-        if not isinstance(data, str):
-            raise serializers.ValidationError("Must be a string.")
         return " ".join(super().to_internal_value(data).split())
 
 
-class PipelineCreateInputSerializer(serializers.Serializer):
+class PipelineCreateInputSerializer(StrictInputSerializer):
     """A generation request; unknown fields are rejected, empty optional fields take defaults."""
 
     # The one place a generation config's shape is validated: the generation run kind
@@ -77,23 +76,12 @@ class PipelineCreateInputSerializer(serializers.Serializer):
     def to_internal_value(self, data):
         if not isinstance(data, dict):
             raise serializers.ValidationError({"non_field_errors": ["Expected an object."]})
-        unknown = sorted(set(data) - set(self.fields))
         data = {
             key: value
             for key, value in data.items()
             if key not in _DEFAULTED or value not in (None, "", [])
         }
-        errors = {}
-        try:
-            value = super().to_internal_value(data)
-        except serializers.ValidationError as exc:
-            errors = dict(exc.detail)
-            value = None
-        if unknown:
-            errors = {"non_field_errors": [f"Unknown field(s): {', '.join(unknown)}."], **errors}
-        if errors:
-            raise serializers.ValidationError(errors)
-        return value
+        return super().to_internal_value(data)
 
     def validate_presets(self, value: list[str]) -> list[str]:
         if len(set(value)) != len(value):

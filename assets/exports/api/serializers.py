@@ -13,6 +13,7 @@ from assets.exports.models import (
 )
 from assets.exports.selectors import export_error_for_user
 from forge.limits import BIGINT_MAX
+from forge.strict_serializers import StrictInputSerializer
 from pipelines.api.serializers import PipelineStageOutputSerializer, pipeline_websocket_url
 from pipelines.kinds.export import BATCH_MAX
 
@@ -45,7 +46,7 @@ from pipelines.kinds.export import BATCH_MAX
         ),
     ]
 )
-class ExportCreateInputSerializer(serializers.Serializer):
+class ExportCreateInputSerializer(StrictInputSerializer):
     assets = serializers.ListField(
         child=serializers.UUIDField(),
         min_length=1,
@@ -76,7 +77,7 @@ class ExportCreateInputSerializer(serializers.Serializer):
         return attrs
 
 
-class ExportEstimateInputSerializer(serializers.Serializer):
+class ExportEstimateInputSerializer(StrictInputSerializer):
     assets = serializers.ListField(
         child=serializers.UUIDField(), min_length=1, max_length=BATCH_MAX
     )
@@ -152,7 +153,7 @@ class ExportOutputSerializer(serializers.ModelSerializer):
         return pipeline_websocket_url(job.pipeline)
 
 
-class ExportPresetInputSerializer(serializers.Serializer):
+class ExportPresetInputSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=80)
     format = serializers.ChoiceField(choices=FORMAT_CHOICES)
     quality = serializers.ChoiceField(choices=ExportQuality.choices, default="full")
