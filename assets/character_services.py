@@ -4,11 +4,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import structlog
+from django.conf import settings
 from django.db import transaction
 
 from assets.api.character_serializers import MAX_BORROWED_CLIPS, character_data_clean
 from assets.models import Asset, CharacterConfiguration, CharacterConfigurationVersion
 from forge.exceptions import NotFoundError, ValidationFailedError
+from forge.ownership import owned_rows_room_check
 from pipelines.stages.character.build import configuration_hash
 
 log = structlog.get_logger(__name__)
@@ -57,9 +59,19 @@ def armor_meshes_check(*, owner, gallery_armor: dict[str, str]) -> None:
 def character_create(
     *, owner, name: str, data: Any, visibility: str = "private"
 ) -> CharacterConfiguration:
-    """Create `owner`'s character from `data` (cleaned and completed) as version 1."""
+    """Create `owner`'s character from `data` (cleaned and completed) as version 1.
+
+    A user owns at most FORGE_CHARACTERS_MAX characters (the list has no pages).
+    """
     cleaned = character_data_clean(data)
     _references_check(owner=owner, data=cleaned)
+    limit = settings.FORGE_CHARACTERS_MAX
+    owned_rows_room_check(
+        owner=owner,
+        rows=CharacterConfiguration.objects.filter(owner=owner),
+        limit=limit,
+        message=f"You already have {limit} characters; delete one first.",
+    )
     character = CharacterConfiguration(
         owner=owner,
         name=(name or "").strip(),

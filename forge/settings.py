@@ -441,6 +441,8 @@ FORGE_EXPORT_LINK_DAYS = env.int("FORGE_EXPORT_LINK_DAYS", default=7)
 FORGE_EXPORT_RETENTION_DAYS = env.int("FORGE_EXPORT_RETENTION_DAYS", default=180)
 # Saved export presets one user may own (the presets list has no pages).
 FORGE_EXPORT_PRESETS_MAX = env.int("FORGE_EXPORT_PRESETS_MAX", default=100)
+# Characters one user may own (the characters list has no pages either).
+FORGE_CHARACTERS_MAX = env.int("FORGE_CHARACTERS_MAX", default=200)
 FORGE_HEALTH_SUCCESS_RATE_MIN = env.float("FORGE_HEALTH_SUCCESS_RATE_MIN", default=0.8)
 FORGE_HEALTH_SUCCESS_MIN_RUNS = env.int("FORGE_HEALTH_SUCCESS_MIN_RUNS", default=10)
 FORGE_HEALTH_SUCCESS_WINDOW_SECONDS = env.int("FORGE_HEALTH_SUCCESS_WINDOW_SECONDS", default=3600)

@@ -1,4 +1,4 @@
-"""Per-user caps on rows listed without pages: tokens, export presets (characters: their tests)."""
+"""Per-user caps on rows listed without pages: API tokens, export presets, characters."""
 
 import threading
 
@@ -36,6 +36,20 @@ def test_a_user_holds_at_most_the_export_preset_limit(user_client, user, setting
     error = refused.json()["error"]
     assert "delete one first" in error["message"] and error["details"]["limit"] == 3
     assert ExportPreset.objects.filter(owner=user).count() == 3
+
+
+@pytest.mark.django_db
+def test_a_user_holds_at_most_the_character_limit(user_client, user, settings):
+    from assets.models import CharacterConfiguration
+
+    settings.FORGE_CHARACTERS_MAX = 2
+    for name in ("a", "b"):
+        made = user_client.post("/api/v1/characters/", {"name": name}, format="json")
+        assert made.status_code == 201, made.content
+    refused = user_client.post("/api/v1/characters/", {"name": "c"}, format="json")
+    assert refused.status_code == 400
+    assert "delete one first" in refused.json()["error"]["message"]
+    assert CharacterConfiguration.objects.filter(owner=user).count() == 2
 
 
 @pytest.mark.django_db(transaction=True)
