@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 RUN_PREFIX = f"forge-test-{uuid.uuid4().hex[:8]}"
@@ -95,6 +96,22 @@ def staff_client(staff_user):
     return client
 
 
+@pytest.fixture
+def user_session(user):
+    """A Django test Client signed in as `user` by session, as a browser is (pages, forms)."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def staff_session(staff_user):
+    """A Django test Client signed in as `staff_user` by session (the admin)."""
+    client = Client()
+    client.force_login(staff_user)
+    return client
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _close_stray_connections(django_db_setup, django_db_blocker):
     """End connections other threads left open (e.g. sync_to_async workers) before teardown."""
@@ -117,3 +134,21 @@ def _close_stray_connections(django_db_setup, django_db_blocker):
                 )
         except DatabaseError:
             pass  # nothing to clean up if the database is already gone
+
+
+@pytest.fixture
+def procfile_web(tmp_path):
+    """The web process as the Procfile starts it (daphne), on a free port; yields the port."""
+    from tests.processes import (
+        free_port,
+        process_env,
+        procfile_web_command,
+        running,
+        wait_for_port,
+    )
+
+    port = free_port()
+    args, assignments = procfile_web_command(port)
+    with running(args, env=process_env(**assignments), log_path=tmp_path / "web.log"):
+        wait_for_port(port)
+        yield port

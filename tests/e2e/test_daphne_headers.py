@@ -23,12 +23,8 @@ CONFIG = {"prompt": "a short iron sword", "quality": "draft", "art_style": "low_
 
 
 @pytest.fixture
-def web(tmp_path):
-    port = free_port()
-    args, assignments = procfile_web_command(port)
-    with running(args, env=process_env(**assignments), log_path=tmp_path / "web.log"):
-        wait_for_port(port)
-        yield port
+def web(procfile_web):
+    return procfile_web
 
 
 def test_responses_do_not_name_the_server(web):

@@ -9,3 +9,13 @@ def record(message="something broke", **kwargs):
         raise ValueError(message)
     except ValueError as exc:
         return error_record(exc=exc, **kwargs)
+
+
+# A valid "add project" form of the errors admin (tests add or override fields).
+PROJECT_FORM = {
+    "name": "game-server",
+    "platform": "go",
+    "rate_limit_per_minute": "300",
+    "retention_days": "30",
+    "allowed_origins": "",
+}

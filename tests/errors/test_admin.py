@@ -11,10 +11,8 @@ LIST = "/admin/errors/errorgroup/"
 
 
 @pytest.fixture
-def admin_client(staff_user):
-    client = Client()
-    client.force_login(staff_user)
-    return client
+def admin_client(staff_session):
+    return staff_session
 
 
 @pytest.fixture

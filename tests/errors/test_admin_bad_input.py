@@ -6,11 +6,10 @@ action or a page's form is a message or a form error, and nothing changes.
 
 import pytest
 from django.contrib.messages import get_messages
-from django.test import Client
 
 from errors import services
 from errors.models import ErrorFingerprintAlias, ErrorGroup, ErrorGroupActivity, ErrorProject
-from tests.errors.factories import record
+from tests.errors.factories import PROJECT_FORM, record
 
 pytestmark = pytest.mark.django_db
 
@@ -21,10 +20,8 @@ PG_INT_MAX = 2_147_483_647
 
 
 @pytest.fixture
-def admin_client(staff_user):
-    client = Client()
-    client.force_login(staff_user)
-    return client
+def admin_client(staff_session):
+    return staff_session
 
 
 @pytest.fixture
@@ -70,18 +67,20 @@ def test_a_filter_the_database_cannot_take_redirects_to_the_error_flag(
     assert response["Location"] == f"{url}?e=1"
 
 
+def _ignore_until_rate(admin_client, group, threshold: str):
+    body = {
+        "action": "ignore_groups",
+        "_selected_action": [str(group.pk)],
+        "apply": "1",
+        "ignore_condition": "until_rate",
+        "ignore_threshold": threshold,
+    }
+    return admin_client.post(GROUPS, body)
+
+
 @pytest.mark.parametrize("threshold", ["99999999999", str(PG_INT_MAX + 1)])
 def test_an_ignore_threshold_beyond_the_column_is_a_form_error(admin_client, groups, threshold):
-    response = admin_client.post(
-        GROUPS,
-        {
-            "action": "ignore_groups",
-            "_selected_action": [str(groups[0].pk)],
-            "apply": "1",
-            "ignore_condition": "until_rate",
-            "ignore_threshold": threshold,
-        },
-    )
+    response = _ignore_until_rate(admin_client, groups[0], threshold)
     assert response.status_code == 200
     assert b"less than or equal to 2147483647" in response.content
     assert ErrorGroup.objects.get(pk=groups[0].pk).status == "unresolved"
@@ -89,16 +88,7 @@ def test_an_ignore_threshold_beyond_the_column_is_a_form_error(admin_client, gro
 
 
 def test_the_largest_ignore_threshold_the_column_holds_is_accepted(admin_client, groups):
-    response = admin_client.post(
-        GROUPS,
-        {
-            "action": "ignore_groups",
-            "_selected_action": [str(groups[0].pk)],
-            "apply": "1",
-            "ignore_condition": "until_rate",
-            "ignore_threshold": str(PG_INT_MAX),
-        },
-    )
+    response = _ignore_until_rate(admin_client, groups[0], str(PG_INT_MAX))
     assert response.status_code == 302
     assert ErrorGroup.objects.get(pk=groups[0].pk).ignore_threshold == PG_INT_MAX
 
@@ -197,14 +187,7 @@ def test_a_project_the_database_cannot_hold_is_a_form_error(admin_client, bad):
     before = ErrorProject.objects.count()
     response = admin_client.post(
         "/admin/errors/errorproject/add/",
-        {
-            "name": "game-server",
-            "platform": "go",
-            "rate_limit_per_minute": "300",
-            "retention_days": "30",
-            "allowed_origins": "",
-            **bad,
-        },
+        {**PROJECT_FORM, **bad},
     )
     assert response.status_code == 200
     assert b"errorlist" in response.content

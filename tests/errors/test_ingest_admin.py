@@ -4,11 +4,11 @@ import json
 import uuid
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from errors import services
 from errors.models import ErrorFingerprintAlias, ErrorGroup, ErrorIngestEvent, ErrorProject
+from tests.errors.factories import PROJECT_FORM
 from tests.errors.ingest_helpers import event
 
 pytestmark = pytest.mark.django_db
@@ -16,10 +16,8 @@ LIST = "/admin/errors/errorgroup/"
 
 
 @pytest.fixture
-def admin_client(staff_user):
-    client = Client()
-    client.force_login(staff_user)
-    return client
+def admin_client(staff_session):
+    return staff_session
 
 
 def _report(project, evt):
@@ -46,13 +44,7 @@ def _rich_event(message="tick overran", **fields):
 def test_staff_create_a_project_and_get_its_dsn(admin_client):
     response = admin_client.post(
         "/admin/errors/errorproject/add/",
-        {
-            "name": "game-server",
-            "platform": "go",
-            "rate_limit_per_minute": "300",
-            "retention_days": "30",
-            "allowed_origins": "",
-        },
+        PROJECT_FORM,
     )
     assert response.status_code == 302
     project = ErrorProject.objects.get(name="game-server")

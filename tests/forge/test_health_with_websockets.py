@@ -17,7 +17,6 @@ from django.test import Client
 
 from forge.asgi import application
 from tests.factories import UserFactory
-from tests.processes import free_port, process_env, procfile_web_command, running, wait_for_port
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -52,12 +51,8 @@ async def test_health_is_ok_while_a_consumer_waits_on_the_channel_layer():
 
 
 @pytest.fixture
-def web(tmp_path):
-    port = free_port()
-    args, assignments = procfile_web_command(port)
-    with running(args, env=process_env(**assignments), log_path=tmp_path / "web.log"):
-        wait_for_port(port)
-        yield port
+def web(procfile_web):
+    return procfile_web
 
 
 @pytest.mark.e2e

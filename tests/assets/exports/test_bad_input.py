@@ -1,7 +1,6 @@
 """Export pages and API given input that names nothing: a clear answer, never a 500."""
 
 import pytest
-from django.test import Client
 
 from assets.exports.models import ExportJob
 from tests.assets.factories import AssetVariantFactory
@@ -13,10 +12,8 @@ FORM_TYPE = "application/x-www-form-urlencoded"
 
 
 @pytest.fixture
-def browser(user):
-    client = Client()
-    client.force_login(user)
-    return client
+def browser(user_session):
+    return user_session
 
 
 @pytest.fixture

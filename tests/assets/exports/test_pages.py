@@ -16,10 +16,8 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
-def browser(user):
-    client = Client()
-    client.force_login(user)
-    return client
+def browser(user_session):
+    return user_session
 
 
 def no_inline_scripts(html: str) -> bool:
