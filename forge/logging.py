@@ -10,6 +10,7 @@ the caller's frame and renders with `json`; an access line cost 93 µs that way 
 natively, and a line below the level 21 µs and nothing (`benchmarks/ab_logging.py`).
 """
 
+import contextlib
 import json
 import logging
 import os
@@ -35,10 +36,8 @@ def json_dumps(event_dict: dict, default=None) -> str:
     can write (a dict key that is a tuple, say) is written as its `repr`. A log line never
     raises into the code that logs it, and is never lost.
     """
-    try:
+    with contextlib.suppress(TypeError):  # orjson.JSONEncodeError is a TypeError
         return orjson.dumps(event_dict, default=default, option=orjson.OPT_NON_STR_KEYS).decode()
-    except TypeError:  # orjson.JSONEncodeError is a TypeError
-        pass
     try:
         return json.dumps(event_dict, default=default)
     except (TypeError, ValueError):
@@ -63,10 +62,8 @@ class _StandardError:
             return 0
 
     def flush(self) -> None:
-        try:
+        with contextlib.suppress(OSError, ValueError):
             sys.stderr.flush()
-        except (OSError, ValueError):
-            pass
 
 
 _STANDARD_ERROR = _StandardError()
