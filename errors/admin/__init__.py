@@ -2,7 +2,8 @@
 
 One module per thing staff look at: `groups` (the list, the group page, transitions, merge
 and unmerge), `occurrences`, `overview` (charts, rates, SLOs) and `projects` (reporting
-projects, their DSN keys, and raw ingest events); `common` holds what they share.
+projects, their DSN keys, and raw ingest events); `forms` holds the group pages' forms and
+`common` what they all share.
 """
 
 from errors.admin import groups, occurrences, overview, projects  # noqa: F401 (registers)

@@ -3,11 +3,9 @@
 import json
 import threading
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponseRedirect
@@ -19,17 +17,16 @@ from django.utils.safestring import mark_safe
 
 from errors import charts, event_display, selectors, services
 from errors.admin.common import ErrorsModelAdmin, ReadOnlyInline, severity_badge
+from errors.admin.forms import EnvironmentsForm, IgnoreForm, NoteForm, UnmergeForm
 from errors.models import (
     ErrorFingerprintAlias,
     ErrorGroup,
     ErrorGroupActivity,
     ErrorGroupStatus,
-    ErrorIgnoreCondition,
     ErrorOccurrence,
     ErrorProject,
 )
 from forge.exceptions import ValidationFailedError
-from forge.parsers import unsafe_text_message
 
 RECENT_OCCURRENCES = 20
 TRANSITIONS = {
@@ -40,88 +37,6 @@ TRANSITIONS = {
 
 
 _sparklines = threading.local()
-
-
-def _column_max(model, name: str) -> int:
-    """The largest value the database column of integer field `name` holds."""
-    field = model._meta.get_field(name)
-    return connection.ops.integer_field_range(field.get_internal_type())[1]
-
-
-class NoteForm(forms.Form):
-    note = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text="Optional: what was done, or why. Kept in the activity log.",
-    )
-
-    def transition_kwargs(self) -> dict:
-        return {"note": self.cleaned_data["note"]}
-
-
-class UnmergeForm(NoteForm):
-    """The note, and the fingerprint to split out (a hidden input the page renders itself)."""
-
-    def __init__(self, *args, fingerprint: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fingerprint = fingerprint
-
-    def clean(self):
-        data = super().clean()
-        message = unsafe_text_message(self.fingerprint)
-        if message:
-            self.add_error(None, f"Fingerprint: {message}")
-        return data
-
-
-class IgnoreForm(forms.Form):
-    ignore_condition = forms.ChoiceField(
-        choices=ErrorIgnoreCondition.choices,
-        initial=ErrorIgnoreCondition.UNTIL_RATE,
-        widget=forms.RadioSelect,
-    )
-    note = forms.CharField(
-        label="Reason",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text="Required when ignoring forever.",
-    )
-    ignore_until = forms.DateTimeField(
-        required=False,
-        label="Until (UTC)",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        help_text="For “until a date”: the group reopens by itself at this time.",
-    )
-    ignore_threshold = forms.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=_column_max(ErrorGroup, "ignore_threshold"),
-        label="Tolerated per hour",
-        help_text="For “until more than N per hour”: reopens when it occurs more often.",
-    )
-
-    def clean(self):
-        data = super().clean()
-        try:
-            services.error_ignore_validate(
-                condition=data.get("ignore_condition", ""),
-                reason=data.get("note") or "",
-                until=data.get("ignore_until"),
-                threshold=data.get("ignore_threshold"),
-            )
-        except ValidationFailedError as exc:
-            for name, errors in (exc.details or {}).items():
-                self.add_error(name, errors)
-        return data
-
-    def transition_kwargs(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "note": data["note"],
-            "condition": data["ignore_condition"],
-            "until": data.get("ignore_until"),
-            "threshold": data.get("ignore_threshold"),
-        }
 
 
 class RecentOccurrenceFormSet(BaseInlineFormSet):
@@ -217,16 +132,6 @@ class ReleaseFilter(_OccurrenceFilter):
 
     def lookups(self, request, model_admin):
         return [(v, v) for v in selectors.error_occurrence_values(field="release")]
-
-
-class EnvironmentsForm(forms.Form):
-    environments = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 40}),
-        help_text="One per line. Events from these environments still count, but never "
-        "reopen this group or alert.",
-    )
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}))
 
 
 @admin.register(ErrorGroup)
